@@ -1,0 +1,5 @@
+import sys
+
+from imagelint.cli import main
+
+sys.exit(main())

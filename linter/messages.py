@@ -1,0 +1,26 @@
+"""Helpers for the text of findings."""
+
+from __future__ import annotations
+
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", '"': '\\"', "\\": "\\\\"}
+SHOWN_LENGTH = 120
+
+
+def shown(value: str, limit: int = SHOWN_LENGTH) -> str:
+    """A user's string for a one-line message: double-quoted, invisible characters escaped,
+    long values shortened with an ellipsis."""
+    if len(value) > limit:
+        value = value[: limit - 1] + "\u2026"
+    return '"' + "".join(_escape(c) for c in value) + '"'
+
+
+def _escape(char: str) -> str:
+    if char in _ESCAPES:
+        return _ESCAPES[char]
+    if not char.isprintable():
+        return f"\\u{ord(char):04x}"
+    return char
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (many or word + 's')}"

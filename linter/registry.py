@@ -1,0 +1,88 @@
+"""The rules: one module each in ``imagelint.rules``, found by name, imported on demand.
+
+A rule module carries its identity and its documentation (the module docstring, shown by
+``imagelint rule NAME``) as module-level constants:
+
+``NAME``        stable kebab-case name, the public interface
+``CODE``        stable code such as ``IL101`` (families: IL0xx input, IL1xx image references)
+``SEVERITY``    default severity: ``error``, ``warning`` or ``info``
+``SUMMARY``     one line for ``imagelint rules``
+``SCOPE``       ``input`` (reported while reading files) or ``image`` (``check(use)`` per image)
+``SUPERSEDES``  names of rules whose finding on the same image this rule's finding replaces
+``DEFAULT_ENABLED`` whether it runs without being selected (default true)
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from imagelint.model import Severity, Violation
+
+SCOPES = ("input", "image")
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    code: str
+    severity: Severity
+    summary: str
+    scope: str
+    doc: str
+    supersedes: tuple[str, ...]
+    default_enabled: bool
+    check: Callable[[Any], Iterator[Violation]] | None
+
+
+def _from_module(module: ModuleType) -> Rule:
+    scope = getattr(module, "SCOPE")
+    if scope not in SCOPES:
+        raise ValueError(f"{module.__name__}: unknown SCOPE {scope!r}")
+    check = getattr(module, "check", None)
+    if (scope == "input") != (check is None):
+        raise ValueError(f"{module.__name__}: scope {scope!r} and check() disagree")
+    return Rule(
+        name=module.NAME,
+        code=module.CODE,
+        severity=Severity.from_label(module.SEVERITY),
+        summary=module.SUMMARY,
+        scope=scope,
+        doc=(module.__doc__ or "").strip(),
+        supersedes=tuple(getattr(module, "SUPERSEDES", ())),
+        default_enabled=bool(getattr(module, "DEFAULT_ENABLED", True)),
+        check=check,
+    )
+
+
+@functools.cache
+def all_rules() -> tuple[Rule, ...]:
+    """Every rule, ordered by code."""
+    package = importlib.import_module("imagelint.rules")
+    rules = [
+        _from_module(importlib.import_module(f"imagelint.rules.{info.name}"))
+        for info in pkgutil.iter_modules(package.__path__)
+        if not info.name.startswith("_")
+    ]
+    return tuple(sorted(rules, key=lambda rule: rule.code))
+
+
+@functools.cache
+def by_name() -> dict[str, Rule]:
+    return {rule.name: rule for rule in all_rules()}
+
+
+def find(name_or_code: str) -> Rule | None:
+    key = name_or_code.strip()
+    rule = by_name().get(key.lower())
+    if rule is not None:
+        return rule
+    for rule in all_rules():
+        if rule.code == key.upper():
+            return rule
+    return None

@@ -1,0 +1,205 @@
+"""Which files a run reads, and their text.
+
+Directories are walked recursively for ``*.yaml``, ``*.yml`` and ``*.json``, skipping hidden
+entries and ``--exclude`` globs; files named on the command line are read whatever their
+suffix; ``-`` is standard input. Reading and decoding never raise: a file that cannot be read
+or is not UTF-8 text becomes a :class:`Problem` with a position.
+"""
+
+from __future__ import annotations
+
+import codecs
+import fnmatch
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+STDIN = "-"
+DEFAULT_STDIN_NAME = "<stdin>"
+_GIT_CRYPT_MAGIC = b"\x00GITCRYPT\x00"
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with an input itself, reported under one of the input rules."""
+
+    rule: str
+    line: int  # 1-based
+    column: int  # 1-based
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    display: str  # the path as findings show it
+    path: str | None  # where to read it; None for standard input
+
+
+class PathNotFound(Exception):
+    def __init__(self, path: str) -> None:
+        super().__init__(f"no such file or directory: {path}")
+        self.path = path
+
+
+def _normalize(path: str) -> str:
+    path = path.replace(os.sep, "/")
+    while path.startswith("./") and len(path) > 2:
+        path = path[2:]
+    return path
+
+
+class Excluder:
+    """``--exclude`` globs, matched against the whole path and against each of its parts."""
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        self.patterns = [_normalize(p).rstrip("/") for p in patterns if p.strip()]
+
+    def __call__(self, display: str) -> bool:
+        if not self.patterns:
+            return False
+        parts = display.split("/")
+        for pattern in self.patterns:
+            if fnmatch.fnmatchcase(display, pattern):
+                return True
+            if "/" not in pattern and any(fnmatch.fnmatchcase(p, pattern) for p in parts):
+                return True
+        return False
+
+
+def discover(
+    paths: Iterable[str], exclude: Iterable[str] = (), stdin_name: str | None = None
+) -> list[SourceRef]:
+    """Expand command-line paths into the files to check, in a stable order.
+
+    Raises :class:`PathNotFound` before anything is read if a named path does not exist.
+    """
+    excluded = Excluder(exclude)
+    paths = list(paths)
+    for path in paths:
+        if path != STDIN and not os.path.lexists(path):
+            raise PathNotFound(path)
+    found: list[SourceRef] = []
+    seen: set[str] = set()
+    for path in paths:
+        if path == STDIN:
+            refs: Iterable[SourceRef] = [SourceRef(stdin_name or DEFAULT_STDIN_NAME, None)]
+        elif os.path.isdir(path):
+            refs = _walk(path, excluded)
+        else:
+            display = _normalize(path)
+            refs = [] if excluded(display) else [SourceRef(display, path)]
+        for ref in refs:
+            if ref.display not in seen:
+                seen.add(ref.display)
+                found.append(ref)
+    return found
+
+
+def _walk(root: str, excluded: Excluder) -> Iterator[SourceRef]:
+    visited: set[tuple[int, int]] = set()
+
+    def onerror(error: OSError) -> None:
+        pass  # an unreadable directory contributes nothing; its files are never reached
+
+    for directory, dirnames, filenames in os.walk(root, followlinks=True, onerror=onerror):
+        try:
+            stat = os.stat(directory)
+            identity = (stat.st_dev, stat.st_ino)
+        except OSError:
+            dirnames[:] = []
+            continue
+        if identity in visited:  # a symlink loop or a second link to the same directory
+            dirnames[:] = []
+            continue
+        visited.add(identity)
+        base = _normalize(directory)
+        if len(base) > 1:
+            base = base.rstrip("/")
+        dirnames[:] = sorted(
+            d for d in dirnames if not d.startswith(".") and not excluded(f"{base}/{d}")
+        )
+        for name in sorted(filenames):
+            if name.startswith(".") or not name.lower().endswith(MANIFEST_SUFFIXES):
+                continue
+            display = f"{base}/{name}" if base not in ("", ".") else name
+            if not excluded(display):
+                yield SourceRef(display, os.path.join(directory, name))
+
+
+def read_bytes(ref: SourceRef) -> bytes | Problem:
+    if ref.path is None:
+        try:
+            return sys.stdin.buffer.read()
+        except (OSError, ValueError) as error:
+            return Problem("unreadable-file", 1, 1, f"cannot read standard input: {_os_reason(error)}")
+    try:
+        with open(ref.path, "rb") as handle:
+            return handle.read()
+    except IsADirectoryError:
+        return Problem("unreadable-file", 1, 1, "cannot read file: it is a directory")
+    except OSError as error:
+        return Problem("unreadable-file", 1, 1, f"cannot read file: {_os_reason(error)}")
+
+
+def _os_reason(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror.lower()
+    return str(error) or type(error).__name__
+
+
+def decode(data: bytes) -> str | Problem | None:
+    """The text of a manifest file, a Problem if it is not text, None if it is to be skipped.
+
+    Kubernetes reads UTF-8 (and UTF-16/32 with a byte-order mark). git-crypt-locked files are
+    skipped: they cannot be checked and are not a mistake.
+    """
+    if data.startswith(_GIT_CRYPT_MAGIC):
+        return None
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding)
+            except UnicodeDecodeError as error:
+                return _encoding_problem(data, len(bom) + error.start, encoding)
+    nul = data.find(b"\x00")
+    if nul != -1:
+        line, column = _byte_position(data, nul)
+        return Problem(
+            "invalid-encoding",
+            line,
+            column,
+            f"binary file (NUL byte at line {line}, column {column}), not a YAML or JSON manifest",
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return _encoding_problem(data, error.start, "utf-8")
+
+
+def _encoding_problem(data: bytes, offset: int, encoding: str) -> Problem:
+    line, column = _byte_position(data, offset)
+    name = "UTF-8" if encoding == "utf-8" else encoding.upper()
+    return Problem(
+        "invalid-encoding",
+        line,
+        column,
+        f"file is not valid {name} text: byte 0x{data[offset]:02X} at line {line}, column "
+        f"{column}; Kubernetes manifests must be UTF-8 (re-save the file as UTF-8)",
+    )
+
+
+def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and character column of a byte offset in possibly broken UTF-8."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    line = data.count(b"\n", 0, offset) + 1
+    column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
+    return line, column

@@ -1,0 +1,155 @@
+"""Reading composed YAML nodes the way Kubernetes reads the same YAML.
+
+Kubernetes decodes YAML 1.1 (go-yaml v2): merge keys (``<<``) apply, a repeated key keeps its
+last value, and ``yes``/``on`` are booleans. The composer gives us nodes with marks; these helpers
+answer "what value would Kubernetes see here" without constructing Python objects for the whole
+document, so only the parts a check looks at cost anything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR_TAG = "tag:yaml.org,2002:str"
+_NULL_TAG = "tag:yaml.org,2002:null"
+# YAML 1.1 booleans as go-yaml v2 resolves them (the composer's resolver is YAML 1.2).
+_YAML11_BOOL = re.compile(r"y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|true|True|TRUE|false|False|FALSE")
+# Merge keys nest; a sane document merges a handful of levels.
+_MAX_MERGE_DEPTH = 32
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateKey:
+    key: str
+    first: Node  # the key node that loses
+    last: Node  # the key node that wins
+
+
+class Mapping:
+    """The entries of a mapping node as Kubernetes sees them: merges applied, last key wins."""
+
+    __slots__ = ("node", "_entries", "duplicates")
+
+    def __init__(self, node: MappingNode) -> None:
+        self.node = node
+        entries: dict[str, tuple[Node, Node]] = {}
+        duplicates: list[DuplicateKey] = []
+        merged: list[Node] = []
+        for key, value in node.value:
+            if key.tag == _MERGE_TAG:
+                merged.append(value)
+                continue
+            if not isinstance(key, ScalarNode):
+                continue  # complex keys never name a Kubernetes field
+            previous = entries.get(key.value)
+            if previous is not None:
+                duplicates.append(DuplicateKey(key.value, previous[0], key))
+            entries[key.value] = (key, value)
+        if merged:
+            for name, pair in _merged_entries(merged, 0).items():
+                entries.setdefault(name, pair)
+        self._entries = entries
+        self.duplicates = duplicates
+
+    def get(self, key: str) -> Node | None:
+        pair = self._entries.get(key)
+        return None if pair is None else pair[1]
+
+    def key_node(self, key: str) -> Node | None:
+        pair = self._entries.get(key)
+        return None if pair is None else pair[0]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._entries
+
+    def keys(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def text(self, key: str) -> str | None:
+        """The value at ``key`` if it is a string scalar, else None."""
+        return string_value(self.get(key))
+
+
+def _merged_entries(sources: list[Node], depth: int) -> dict[str, tuple[Node, Node]]:
+    """Entries brought in by ``<<``: earlier sources win over later ones."""
+    result: dict[str, tuple[Node, Node]] = {}
+    if depth > _MAX_MERGE_DEPTH:
+        return result
+    for source in sources:
+        items = source.value if isinstance(source, SequenceNode) else [source]
+        for item in items:
+            if not isinstance(item, MappingNode):
+                continue
+            inner: list[Node] = []
+            for key, value in item.value:
+                if key.tag == _MERGE_TAG:
+                    inner.append(value)
+                elif isinstance(key, ScalarNode):
+                    result.setdefault(key.value, (key, value))
+            if inner:
+                for name, pair in _merged_entries(inner, depth + 1).items():
+                    result.setdefault(name, pair)
+    return result
+
+
+def as_mapping(node: Node | None) -> Mapping | None:
+    return Mapping(node) if isinstance(node, MappingNode) else None
+
+
+def as_sequence(node: Node | None) -> list[Node]:
+    return node.value if isinstance(node, SequenceNode) else []
+
+
+def is_null(node: Node | None) -> bool:
+    return node is None or (isinstance(node, ScalarNode) and node.tag == _NULL_TAG)
+
+
+def string_value(node: Node | None) -> str | None:
+    """The text of a scalar that Kubernetes would decode as a string, else None."""
+    if not isinstance(node, ScalarNode):
+        return None
+    if node.style:  # quoted or block scalars are always strings
+        return node.value
+    if node.tag != _STR_TAG or _YAML11_BOOL.fullmatch(node.value):
+        return None
+    return node.value
+
+
+def scalar_type(node: Node) -> str:
+    """A word for what Kubernetes would decode ``node`` as, for messages."""
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    if string_value(node) is not None:
+        return "a string"
+    tag = node.tag.rsplit(":", 1)[-1]
+    if tag == "str":  # a YAML 1.1 boolean such as yes/on
+        return "a boolean"
+    return {"int": "a number", "float": "a number", "bool": "a boolean", "null": "null"}.get(
+        tag, f"a {tag} value"
+    )
+
+
+def value_start(node: Node, line_text: str | None) -> tuple[int, int, bool]:
+    """0-based line and column of the first character of a scalar's value.
+
+    The third item says whether string offsets map one to one onto source columns from there
+    (true for single-line plain scalars and quoted scalars without escapes).
+    """
+    line, column = node.start_mark.line, node.start_mark.column
+    if not isinstance(node, ScalarNode) or line_text is None:
+        return line, column, False
+    value = node.value
+    if node.style in ('"', "'"):
+        if line_text[column + 1 : column + 1 + len(value) + 1] == value + node.style:
+            return line, column + 1, True
+        return line, column + 1, False
+    if not node.style and line_text[column : column + len(value)] == value:
+        return line, column, True
+    return line, column, False
