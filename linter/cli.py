@@ -88,7 +88,7 @@ def check(
             f"imagelint: no manifest files (*.yaml, *.yml, *.json) found in {' '.join(paths or ('.',))}",
             err=True,
         )
-    elif report.objects == 0:
+    elif report.objects == 0 and not report.findings:
         click.echo(f"imagelint: no Kubernetes objects found in {len(refs)} file(s)", err=True)
     for message in report.internal_errors:
         click.echo(

@@ -102,14 +102,50 @@ def _compose_by_document(text: str, problems: list[Problem]) -> list[Node]:
     for begin, end in zip(starts, starts[1:] + [len(text)]):
         part = text[begin:end]
         composed, error = _compose("\n" * line + part)
+        if _is_libyaml_gap(error):
+            composed, error = _compose_pure("\n" * line + part, composed, error)
         nodes.extend(composed)
         if error is not None:
-            problem_line, problem_column = _problem_position(error, "\n" * line + part)
+            problem_line, problem_column = _clamp(text, *_problem_position(error, "\n" * line + part))
             problems.append(
                 Problem("yaml-syntax", problem_line + 1, problem_column + 1, _describe(error))
             )
         line += part.count("\n")
     return nodes
+
+
+def _clamp(text: str, line: int, column: int) -> tuple[int, int]:
+    """Keep a position inside the text: libyaml reports errors at end of input one line past
+    a last line that has no line break."""
+    lines = text.splitlines()
+    if line < len(lines):
+        return line, column
+    if not lines:
+        return 0, 0
+    return len(lines) - 1, len(lines[-1])
+
+
+def _is_libyaml_gap(error: YAMLError | None) -> bool:
+    """Whether the C parser refused something go-yaml (Kubernetes' parser) accepts.
+
+    libyaml refuses ':' inside a plain scalar in a flow collection (``{image: nginx:1.25}``);
+    go-yaml, and so kubectl, read it as part of the scalar.
+    """
+    return isinstance(error, MarkedYAMLError) and error.problem == "found unexpected ':'"
+
+
+def _compose_pure(
+    text: str, fallback: list[Node], error: YAMLError
+) -> tuple[list[Node], YAMLError | None]:
+    """Compose with ruamel's pure-Python parser (slow: only for the documents that need it)."""
+    from ruamel.yaml import YAML
+
+    try:
+        return list(YAML(typ="safe", pure=True).compose_all(text)), None
+    except YAMLError as pure_error:
+        return fallback, pure_error
+    except RecursionError:
+        return fallback, error
 
 
 def _problem_position(error: YAMLError, text: str) -> tuple[int, int]:

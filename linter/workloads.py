@@ -50,8 +50,11 @@ ARGO_TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
     "CronWorkflow": ("spec", "workflowSpec", "templates"),
 }
 CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
-# Kinds whose spec is a schema or a policy, never a workload.
-_NOT_WORKLOADS = frozenset({"CustomResourceDefinition"})
+# In Kubernetes' own API groups the table above is complete: a core Service or a CRD has no
+# pod template, whatever its spec looks like. Only other groups get the generic search.
+_BUILTIN_GROUPS = frozenset(
+    {"", "apps", "batch", "extensions", "autoscaling", "policy"}
+)
 _GENERIC_KEYS = ("spec", "template", "jobTemplate")
 _GENERIC_MAX_DEPTH = 6
 _OPENSHIFT_TRIGGERS = "image.openshift.io/triggers"
@@ -88,8 +91,6 @@ def pod_specs(
     obj: KubeObject, duplicates: list[DuplicateKey], partial: bool = False
 ) -> Iterator[PodSpec]:
     """The pod specs of an object; ``partial`` for patches, whose containers may omit images."""
-    if obj.kind in _NOT_WORKLOADS:
-        return
     path = POD_SPEC_PATHS.get((obj.group, obj.kind))
     if path is not None:
         mapping: Mapping | None = obj.mapping
@@ -101,7 +102,9 @@ def pod_specs(
         yield PodSpec(obj, mapping, obj.field(".".join(path)), not partial)
         return
     if obj.group == "argoproj.io" and obj.kind in ARGO_TEMPLATE_PATHS:
-        return  # read by argo_images()
+        return  # read by _argo_images()
+    if obj.group in _BUILTIN_GROUPS or obj.group.endswith(".k8s.io"):
+        return
     yield from _generic(obj, obj.mapping, "", 0, duplicates)
 
 

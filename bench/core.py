@@ -1,0 +1,732 @@
+"""Core speed benchmark of imagelint: two ratios in one run.
+
+1. floor ratio: ``imagelint check DIR --format json`` on a generated corpus, divided by the time
+   ruamel.yaml's C composer alone needs to read and compose the same files (the floor).
+2. one-file ratio: imagelint on one small Deployment + Service file, divided by yamllint.
+
+Every measurement is a whole command in a subprocess of the same interpreter (start-up
+included), repeated with the two sides interleaved; the minimum of each side is kept.
+Standard library only. Run:  python bench/core.py [--files N] [--repeat R] [--keep] [--corpus PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FLOOR_TARGET = 1.5
+ONE_FILE_TARGET = 1.0
+ONE_FILE_REPEAT = 15
+DEFAULT_SEED = 20241121
+
+# The floor: walk like imagelint does (recursive, hidden entries skipped, *.yaml/*.yml/*.json,
+# symlinks followed once), read bytes, decode UTF-8, compose every document with the C composer.
+# Prints "files documents bytes failed" so the report can describe the corpus.
+FLOOR_CODE = r"""
+import os, sys
+from ruamel.yaml.cyaml import CSafeLoader
+SUFFIXES = (".yaml", ".yml", ".json")
+files = docs = size = failed = 0
+visited = set()
+for root in sys.argv[1:]:
+    for directory, dirnames, filenames in os.walk(root, followlinks=True):
+        st = os.stat(directory)
+        if (st.st_dev, st.st_ino) in visited:
+            dirnames[:] = []
+            continue
+        visited.add((st.st_dev, st.st_ino))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or not name.lower().endswith(SUFFIXES):
+                continue
+            with open(os.path.join(directory, name), "rb") as f:
+                data = f.read()
+            files += 1
+            size += len(data)
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                failed += 1
+                continue
+            loader = CSafeLoader(text)
+            try:
+                while loader.check_node():
+                    loader.get_node()
+                    docs += 1
+            except Exception:
+                failed += 1
+            finally:
+                loader.dispose()
+print(files, docs, size, failed)
+"""
+
+
+# --------------------------------------------------------------------------------------------
+# Corpus generation
+# --------------------------------------------------------------------------------------------
+
+_HUB_SHORT = [
+    "nginx:1.27.2", "redis:7.4.1-alpine", "postgres:16.4", "busybox:1.36.1", "alpine:3.20",
+    "python:3.12-slim", "node:20.18.0-bookworm", "memcached:1.6.31", "rabbitmq:3.13-management",
+    "bitnami/kubectl:1.31.2", "grafana/grafana:11.3.0", "envoyproxy/envoy:v1.31.3",
+]
+_QUAY_GHCR = [
+    "quay.io/prometheus/node-exporter:v1.8.2", "quay.io/jetstack/cert-manager-controller:v1.16.1",
+    "ghcr.io/fluxcd/source-controller:v1.4.1", "ghcr.io/{org}/{app}:v{ver}",
+    "quay.io/{org}/{app}:{ver}", "registry.k8s.io/ingress-nginx/controller:v1.11.3",
+    "gcr.io/distroless/static-debian12:nonroot", "public.ecr.aws/docker/library/haproxy:3.0",
+]
+_PORTED = [
+    "registry.acme.io:5000/{team}/{app}:{ver}", "localhost:5000/{app}:dev-{ver}",
+    "harbor.internal.example:8443/{team}/{app}:{ver}", "10.0.12.7:5000/{app}:{ver}",
+]
+_DIGEST_NAMES = ["alpine", "nginx", "ghcr.io/{org}/{app}", "registry.acme.io:5000/{team}/{app}"]
+_BROKEN = [
+    "ghcr.io/{Org}/{App}:{ver}",  # uppercase path
+    '"nginx:1.27.2 "',  # trailing space in a quoted string
+    '"registry.acme.io/{team}/{app}:{ver} "',
+    "alpine@sha256:{short}",  # digest too short
+    "postgres@sha256:{short}",
+]
+_WORDS = [
+    "billing", "catalog", "checkout", "gateway", "inventory", "ledger", "mailer", "orders",
+    "payments", "search", "shipping", "users", "auth", "reports", "media", "notify",
+]
+_TEAMS = ["platform", "payments", "data", "web", "infra", "ml"]
+_ORGS = ["acme", "example-corp", "initech", "globex"]
+
+
+@dataclass
+class CorpusStats:
+    files: int = 0
+    documents: int = 0
+    size: int = 0
+    images: int = 0
+    broken: int = 0
+    lines: list[int] = field(default_factory=list)
+
+
+class ImagePicker:
+    """A deterministic mix of image references, about 2% of them broken."""
+
+    def __init__(self, rng: random.Random, stats: CorpusStats) -> None:
+        self.rng = rng
+        self.stats = stats
+
+    def _hex(self, n: int) -> str:
+        return "".join(self.rng.choice("0123456789abcdef") for _ in range(n))
+
+    def _fill(self, template: str, app: str) -> str:
+        r = self.rng
+        org, team = r.choice(_ORGS), r.choice(_TEAMS)
+        ver = f"{r.randint(0, 4)}.{r.randint(0, 30)}.{r.randint(0, 12)}"
+        return template.format(
+            org=org, team=team, app=app, ver=ver, Org=org.capitalize(), App=app.capitalize(),
+            short=self._hex(r.randint(6, 20)),
+        )
+
+    def __call__(self, app: str) -> str:
+        r = self.rng
+        self.stats.images += 1
+        if r.random() < 0.02:
+            self.stats.broken += 1
+            return self._fill(r.choice(_BROKEN), app)
+        roll = r.random()
+        if roll < 0.35:
+            image = r.choice(_HUB_SHORT)
+        elif roll < 0.60:
+            image = self._fill(r.choice(_QUAY_GHCR), app)
+        elif roll < 0.80:
+            image = self._fill(r.choice(_PORTED), app)
+        else:
+            name = self._fill(r.choice(_DIGEST_NAMES), app)
+            tag = f":{r.randint(1, 3)}.{r.randint(0, 20)}" if r.random() < 0.3 else ""
+            image = f"{name}{tag}@sha256:{self._hex(64)}"
+        style = r.random()
+        if style < 0.15:
+            return f'"{image}"'
+        if style < 0.25:
+            return f"'{image}'"
+        return image
+
+
+def _env(rng: random.Random, app: str, indent: str) -> str:
+    lines = [f"{indent}env:"]
+    lines.append(f"{indent}  - name: APP_NAME\n{indent}    value: {app}")
+    lines.append(f'{indent}  - name: LOG_LEVEL\n{indent}    value: "{rng.choice(["info", "debug", "warn"])}"')
+    lines.append(
+        f"{indent}  - name: POD_NAMESPACE\n{indent}    valueFrom:\n"
+        f"{indent}      fieldRef: {{fieldPath: metadata.namespace}}"
+    )
+    lines.append(
+        f"{indent}  - name: DB_PASSWORD\n{indent}    valueFrom:\n"
+        f"{indent}      secretKeyRef: {{name: {app}-secrets, key: db-password}}"
+    )
+    for i in range(rng.randint(0, 4)):
+        lines.append(f'{indent}  - name: FEATURE_{i}\n{indent}    value: "{rng.choice(["true", "false"])}"')
+    return "\n".join(lines)
+
+
+def _resources(rng: random.Random, indent: str) -> str:
+    cpu = rng.choice([50, 100, 250, 500])
+    mem = rng.choice([64, 128, 256, 512])
+    return (
+        f"{indent}resources:\n{indent}  requests:\n{indent}    cpu: {cpu}m\n"
+        f"{indent}    memory: {mem}Mi\n{indent}  limits:\n{indent}    cpu: {cpu * 2}m\n"
+        f'{indent}    memory: "{mem * 2}Mi"'
+    )
+
+
+def generate_file(rng: random.Random, index: int, image: ImagePicker) -> tuple[str, int]:
+    """One realistic multi-document manifest file; returns (text, number of documents)."""
+    app = f"{rng.choice(_WORDS)}-{rng.choice(_WORDS)}-{index}"
+    team = rng.choice(_TEAMS)
+    port = rng.choice([8080, 8000, 3000, 9090, 5000])
+    labels = f"app.kubernetes.io/name: {app}\n    app.kubernetes.io/part-of: {team}"
+    config_lines = "\n".join(
+        f"    {k}: {v}"
+        for k, v in [
+            ("listen", f'"0.0.0.0:{port}"'),
+            ("workers", rng.randint(1, 16)),
+            ("timeout", f"{rng.randint(5, 60)}s"),
+            ("upstreams", f"[{app}-db:5432, {app}-cache:6379]"),
+        ]
+        + [(f"option_{i}", rng.choice(["on", "off", "auto"])) for i in range(rng.randint(0, 16))]
+    )
+    docs = [
+        f"""apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: {app}
+  labels:
+    {labels}
+automountServiceAccountToken: false""",
+        f"""apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {app}-config
+  labels: {{app.kubernetes.io/name: {app}, app.kubernetes.io/component: config}}
+data:
+  LOG_FORMAT: json
+  "feature.flags": "a,b,c"
+  app.yaml: |
+    # generated configuration for {app}
+{config_lines}
+  nginx.conf: |-
+    server {{
+      listen {port + 1};
+      location / {{ proxy_pass http://127.0.0.1:{port}; }}
+    }}""",
+        f"""apiVersion: v1
+kind: Secret
+metadata:
+  name: {app}-secrets
+type: Opaque
+stringData:
+  db-password: "{rng.getrandbits(64):016x}"
+  api-token: '{rng.getrandbits(96):024x}'
+  url: postgres://{app}:secret@{app}-db:5432/{app.replace("-", "_")}""",
+        f"""apiVersion: v1
+kind: Service
+metadata:
+  name: {app}
+  labels:
+    {labels}
+  annotations:
+    prometheus.io/scrape: "true"
+    prometheus.io/port: "{port}"
+spec:
+  type: {rng.choice(["ClusterIP", "ClusterIP", "NodePort"])}
+  selector: {{app.kubernetes.io/name: {app}}}
+  ports:
+    - name: http
+      port: 80
+      targetPort: {port}
+      protocol: TCP
+    - {{name: metrics, port: 9102, targetPort: metrics}}""",
+        f"""apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {app}
+  labels:
+    {labels}
+spec:
+  replicas: {rng.randint(1, 6)}
+  revisionHistoryLimit: 5
+  strategy:
+    type: RollingUpdate
+    rollingUpdate: {{maxSurge: 1, maxUnavailable: 0}}
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: {app}
+  template:
+    metadata:
+      labels:
+        {labels.replace(chr(10) + "    ", chr(10) + "        ")}
+      annotations:
+        checksum/config: "{rng.getrandbits(128):032x}"
+    spec:
+      serviceAccountName: {app}
+      securityContext: {{runAsNonRoot: true, runAsUser: 10001, fsGroup: 10001}}
+      initContainers:
+        - name: wait-for-db
+          image: {image(app)}
+          command: ["sh", "-c", "until nc -z {app}-db 5432; do sleep 2; done"]
+          resources:
+            limits: {{cpu: 50m, memory: 32Mi}}
+        - name: migrate
+          image: {image(app)}
+          args: [migrate, --database, "postgres://{app}-db:5432"]
+      containers:
+        - name: {app}
+          image: {image(app)}
+          imagePullPolicy: IfNotPresent
+          args:
+            - --port={port}
+            - --config=/etc/{app}/app.yaml
+          ports:
+            - name: http
+              containerPort: {port}
+            - {{name: metrics, containerPort: 9102}}
+{_env(rng, app, "          ")}
+{_resources(rng, "          ")}
+          readinessProbe:
+            httpGet: {{path: /ready, port: http}}
+            initialDelaySeconds: 5
+            periodSeconds: 10
+          livenessProbe:
+            httpGet:
+              path: /healthz
+              port: http
+            failureThreshold: 3
+          volumeMounts:
+            - name: config
+              mountPath: /etc/{app}
+              readOnly: true
+            - {{name: tmp, mountPath: /tmp}}
+        - name: log-shipper
+          image: {image(app)}
+          args: ["--input=/var/log/app", "--output=stdout"]
+      volumes:
+        - name: config
+          configMap:
+            name: {app}-config
+        - name: tmp
+          emptyDir: {{}}
+      nodeSelector:
+        kubernetes.io/os: linux
+      tolerations:
+        - {{key: dedicated, operator: Equal, value: {team}, effect: NoSchedule}}""",
+        f"""apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: {app}-db
+spec:
+  serviceName: {app}-db
+  replicas: {rng.choice([1, 3])}
+  selector:
+    matchLabels: {{app.kubernetes.io/name: {app}-db}}
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: {app}-db
+    spec:
+      terminationGracePeriodSeconds: 60
+      containers:
+        - name: db
+          image: {image(app)}
+          ports:
+            - {{name: postgres, containerPort: 5432}}
+          env:
+            - name: POSTGRES_DB
+              value: "{app.replace("-", "_")}"
+            - name: PGDATA
+              value: /var/lib/postgresql/data/pgdata
+          resources: {{requests: {{cpu: 250m, memory: 256Mi}}}}
+          readinessProbe:
+            exec:
+              command: [pg_isready, -U, postgres]
+            periodSeconds: 5
+          volumeMounts:
+            - name: data
+              mountPath: /var/lib/postgresql/data
+        - name: exporter
+          image: {image(app)}
+          ports: [{{name: metrics, containerPort: 9187}}]
+  volumeClaimTemplates:
+    - metadata:
+        name: data
+      spec:
+        accessModes: ["ReadWriteOnce"]
+        storageClassName: {rng.choice(["standard", "gp3", "premium-rwo"])}
+        resources:
+          requests:
+            storage: {rng.choice([1, 5, 10, 50])}Gi""",
+        f"""apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: {app}-cleanup
+spec:
+  schedule: "{rng.randint(0, 59)} {rng.randint(0, 23)} * * *"
+  concurrencyPolicy: Forbid
+  successfulJobsHistoryLimit: 3
+  jobTemplate:
+    spec:
+      backoffLimit: 2
+      template:
+        spec:
+          restartPolicy: OnFailure
+          serviceAccountName: {app}
+          containers:
+            - name: cleanup
+              image: {image(app)}
+              command:
+                - /bin/sh
+                - -c
+                - |
+                  echo "cleaning up {app}"
+                  find /data -mtime +7 -delete
+              resources: {{limits: {{cpu: 100m, memory: 64Mi}}}}""",
+        f"""apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: {app}
+  annotations:
+    cert-manager.io/cluster-issuer: letsencrypt
+    nginx.ingress.kubernetes.io/proxy-body-size: "{rng.choice([1, 8, 50])}m"
+spec:
+  ingressClassName: nginx
+  tls:
+    - hosts: [{app}.{team}.example.com]
+      secretName: {app}-tls
+  rules:
+    - host: {app}.{team}.example.com
+      http:
+        paths:
+          - path: /
+            pathType: Prefix
+            backend:
+              service:
+                name: {app}
+                port: {{number: 80}}""",
+        f"""apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: {app}
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: {app}
+  minReplicas: {rng.randint(1, 3)}
+  maxReplicas: {rng.randint(4, 20)}
+  metrics:
+    - type: Resource
+      resource:
+        name: cpu
+        target: {{type: Utilization, averageUtilization: {rng.choice([60, 70, 80])}}}
+    - type: Resource
+      resource:
+        name: memory
+        target:
+          type: Utilization
+          averageUtilization: 80""",
+    ]
+    text = "---\n" + "\n---\n".join(docs) + "\n"
+    return text, len(docs)
+
+
+def generate_corpus(root: Path, files: int, seed: int) -> CorpusStats:
+    """Write ``files`` manifests under ``root`` (in sub-directories of 100), deterministically."""
+    rng = random.Random(seed)
+    stats = CorpusStats()
+    image = ImagePicker(rng, stats)
+    for i in range(files):
+        directory = root / f"team-{i // 100:02d}"
+        directory.mkdir(parents=True, exist_ok=True)
+        text, ndocs = generate_file(rng, i, image)
+        data = text.encode("utf-8")
+        (directory / f"app-{i:04d}.yaml").write_bytes(data)
+        stats.files += 1
+        stats.documents += ndocs
+        stats.size += len(data)
+        stats.lines.append(text.count("\n"))
+    return stats
+
+
+ONE_FILE = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels:
+    app: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+        - name: web
+          image: registry.acme.io:5000/shop/web:2.4.1
+          ports:
+            - containerPort: 8080
+          env:
+            - name: LOG_LEVEL
+              value: info
+          resources:
+            requests:
+              cpu: 100m
+              memory: 128Mi
+          readinessProbe:
+            httpGet:
+              path: /healthz
+              port: 8080
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector:
+    app: web
+  ports:
+    - port: 80
+      targetPort: 8080
+"""
+
+
+# --------------------------------------------------------------------------------------------
+# Measurement
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Command:
+    label: str
+    argv: list[str]
+    ok_codes: tuple[int, ...]
+    capture_stdout: bool = False
+    times: list[float] = field(default_factory=list)
+    failure: str | None = None
+    stdout: str = ""
+
+    @property
+    def best(self) -> float | None:
+        return min(self.times) if self.times and self.failure is None else None
+
+    def run(self) -> None:
+        if self.failure is not None:
+            return
+        start = time.perf_counter()
+        proc = subprocess.run(
+            self.argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE if self.capture_stdout else subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        elapsed = time.perf_counter() - start
+        if proc.returncode not in self.ok_codes:
+            stderr = proc.stderr.decode("utf-8", "replace").strip()
+            self.failure = f"exit {proc.returncode}" + (f"\n{_indent(stderr)}" if stderr else "")
+            return
+        self.times.append(elapsed)
+        if self.capture_stdout:
+            self.stdout = proc.stdout.decode("utf-8", "replace")
+
+
+def _indent(text: str, prefix: str = "      | ") -> str:
+    lines = text.splitlines()
+    if len(lines) > 40:
+        lines = lines[:20] + [f"... ({len(lines) - 40} lines) ..."] + lines[-20:]
+    return "\n".join(prefix + line for line in lines)
+
+
+def interleave(commands: Sequence[Command], repeat: int) -> None:
+    for _ in range(repeat):
+        for command in commands:
+            command.run()
+
+
+def floor_command(paths: Sequence[str]) -> Command:
+    return Command("floor (ruamel C composer)", [sys.executable, "-c", FLOOR_CODE, *paths],
+                   ok_codes=(0,), capture_stdout=True)
+
+
+def imagelint_command(paths: Sequence[str], label: str = "imagelint check") -> Command:
+    return Command(label, [sys.executable, "-m", "imagelint", "check", *paths, "--format", "json"],
+                   ok_codes=(0, 1))
+
+
+def yamllint_argv() -> list[str] | None:
+    """How to run yamllint with this interpreter, or None if it is not installed."""
+    try:
+        if importlib.util.find_spec("yamllint.__main__") is not None:
+            return [sys.executable, "-m", "yamllint"]
+    except ImportError:
+        pass
+    for name in ("yamllint", "yamllint.exe"):
+        exe = Path(sys.executable).parent / name
+        if exe.is_file() and os.access(exe, os.X_OK):
+            return [str(exe)]
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Report
+# --------------------------------------------------------------------------------------------
+
+
+def _row(label: str, value: str) -> None:
+    print(f"  {label:<28}{value}")
+
+
+def _seconds(t: float | None, digits: int = 2) -> str:
+    return f"{t:.{digits}f} s" if t is not None else "n/a"
+
+
+def report_pair(base: Command, subject: Command, target: float, digits: int) -> bool:
+    """Print the two times and their ratio; False if either command failed."""
+    for command in (base, subject):
+        if command.failure is not None:
+            _row(command.label, f"FAILED ({command.failure.splitlines()[0]})")
+            rest = command.failure.splitlines()[1:]
+            if rest:
+                print("\n".join(rest))
+        else:
+            _row(command.label, _seconds(command.best, digits))
+    b, s = base.best, subject.best
+    if b is None or s is None:
+        _row("ratio", f"n/a   (target <= {target:.1f}x)")
+        return False
+    _row("ratio", f"{s / b:.2f}x   (target <= {target:.1f}x)")
+    return True
+
+
+def _floor_counts(floor: Command) -> tuple[int, int, int, int] | None:
+    try:
+        files, docs, size, failed = (int(x) for x in floor.stdout.split())
+    except ValueError:
+        return None
+    return files, docs, size, failed
+
+
+def measure_corpus(title: str, paths: Sequence[str], repeat: int,
+                   describe: Callable[[tuple[int, int, int, int] | None], str]) -> bool:
+    floor = floor_command(paths)
+    lint = imagelint_command(paths)
+    interleave([floor, lint], repeat)
+    print(f"{title}: {describe(_floor_counts(floor))}")
+    return report_pair(floor, lint, FLOOR_TARGET, 2)
+
+
+def measure_one_file(path: Path, repeat: int) -> bool:
+    lines = path.read_text(encoding="utf-8").count("\n")
+    print(f"one file ({lines} lines)")
+    argv = yamllint_argv()
+    if argv is None:
+        print("  yamllint is not installed: one-file ratio skipped")
+        print("  (install it with `pip install yamllint`, the `bench` extra: pip install -e '.[bench]')")
+        return True
+    yamllint = Command("yamllint", [*argv, str(path)], ok_codes=(0, 1))
+    lint = imagelint_command([str(path)], label="imagelint")
+    interleave([yamllint, lint], repeat)
+    return report_pair(yamllint, lint, ONE_FILE_TARGET, 3)
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1e6:.1f} MB"
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="imagelint core benchmark: floor ratio (vs ruamel.yaml's C composer) "
+        "and one-file ratio (vs yamllint).")
+    parser.add_argument("--files", type=int, default=1000, metavar="N",
+                        help="number of generated manifest files (default: 1000)")
+    parser.add_argument("--repeat", type=int, default=3, metavar="R",
+                        help="runs of each corpus measurement; the minimum is kept (default: 3)")
+    parser.add_argument("--one-file-repeat", type=int, default=ONE_FILE_REPEAT, metavar="R",
+                        help=f"runs of each one-file measurement (default: {ONE_FILE_REPEAT})")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                        help="seed of the generated corpus (default: %(default)s)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the generated directory and print its path")
+    parser.add_argument("--corpus", metavar="PATH",
+                        help="also measure the floor ratio on this existing directory")
+    args = parser.parse_args(argv)
+    if args.files < 1 or args.repeat < 1 or args.one_file_repeat < 1:
+        parser.error("--files, --repeat and --one-file-repeat must be at least 1")
+    if args.corpus is not None and not os.path.isdir(args.corpus):
+        parser.error(f"--corpus: not a directory: {args.corpus}")
+    return args
+
+
+def run(args: argparse.Namespace, workdir: Path) -> bool:
+    ok = True
+    corpus = workdir / "corpus"
+    stats = generate_corpus(corpus, args.files, args.seed)
+    one = workdir / "one" / "web.yaml"
+    one.parent.mkdir(parents=True)
+    one.write_text(ONE_FILE, encoding="utf-8")
+
+    def describe_generated(counts: tuple[int, int, int, int] | None) -> str:
+        lines = sorted(stats.lines)
+        text = (f"{stats.files} generated files, {stats.documents} documents, {_mb(stats.size)}, "
+                f"{lines[0]}-{lines[-1]} lines/file, {stats.images} images ({stats.broken} broken)")
+        if counts is not None and (counts[1] != stats.documents or counts[3]):
+            text += f"  [floor composed {counts[1]} documents, {counts[3]} files failed]"
+        return text
+
+    ok &= measure_corpus("corpus", [str(corpus)], args.repeat, describe_generated)
+
+    if args.corpus is not None:
+        def describe_existing(counts: tuple[int, int, int, int] | None) -> str:
+            if counts is None:
+                return args.corpus
+            files, docs, size, failed = counts
+            extra = f", {failed} not composable by the floor" if failed else ""
+            return f"{args.corpus}, {files} files, {docs} documents, {_mb(size)}{extra}"
+
+        ok &= measure_corpus("existing corpus", [args.corpus], args.repeat, describe_existing)
+
+    ok &= measure_one_file(one, args.one_file_repeat)
+    return ok
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    print(f"imagelint bench (python {sys.version.split()[0]}, {_cpus()} CPUs)")
+    if args.keep:
+        workdir = Path(tempfile.mkdtemp(prefix="imagelint-bench-"))
+        ok = run(args, workdir)
+        print(f"kept: {workdir}")
+    else:
+        with tempfile.TemporaryDirectory(prefix="imagelint-bench-") as tmp:
+            ok = run(args, Path(tmp))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,163 @@
+"""The command line: exit codes, formats, inputs, and the rule listings."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import FIXTURES, ROOT
+from imagelint.cli import cli, main
+
+BAD_POD = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: Nginx:1\n"
+GOOD_POD = BAD_POD.replace("Nginx:1", "nginx:1")
+INFO_ONLY = GOOD_POD.replace("image: nginx:1", "image: nginx:0\n      image: nginx:1")
+
+
+def run(args, input=None, env=None):
+    return CliRunner().invoke(cli, args, input=input, env=env, catch_exceptions=False)
+
+
+@pytest.fixture
+def files(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad.yaml").write_text(BAD_POD)
+    (tmp_path / "good.yaml").write_text(GOOD_POD)
+    (tmp_path / "info.yaml").write_text(INFO_ONLY)
+    return tmp_path
+
+
+def test_text_output_and_exit_1(files):
+    result = run(["check", "bad.yaml", "good.yaml"])
+    assert result.exit_code == 1
+    assert result.output == (
+        "bad.yaml:7:14: IL101 image \"Nginx:1\" cannot be pulled: the repository path must be "
+        "lowercase ('Nginx') [invalid-reference]\n"
+        "1 error in 1 of 2 files (2 objects, 2 images checked).\n"
+    )
+
+
+def test_clean_exit_0(files):
+    result = run(["check", "good.yaml"])
+    assert (result.exit_code, result.output) == (
+        0, "No problems found in 1 file (1 object, 1 image checked).\n",
+    )
+
+
+def test_fail_on_and_exit_zero(files):
+    assert run(["check", "info.yaml"]).exit_code == 0  # info is below the default threshold
+    assert run(["check", "info.yaml", "--fail-on", "info"]).exit_code == 1
+    assert run(["check", "bad.yaml", "--fail-on", "never"]).exit_code == 0
+    assert run(["check", "bad.yaml", "--exit-zero"]).exit_code == 0
+
+
+def test_json_format(files):
+    result = run(["check", "--format", "json", "bad.yaml", "info.yaml"])
+    document = json.loads(result.output)
+    assert document["version"] == 1
+    assert document["summary"] == {
+        "files": 2, "files_with_findings": 2, "objects": 2, "images": 2,
+        "errors": 1, "warnings": 0, "info": 1,
+    }
+    first = document["findings"][0]
+    assert first == {
+        "rule": "invalid-reference", "code": "IL101", "severity": "error", "path": "bad.yaml",
+        "line": 7, "column": 14,
+        "message": "image \"Nginx:1\" cannot be pulled: the repository path must be lowercase ('Nginx')",
+        "object": {"apiVersion": "v1", "kind": "Pod", "namespace": "default", "name": "p"},
+        "container": "c", "image": "Nginx:1", "field": "spec.containers[0].image", "source": None,
+    }
+
+
+def test_stdin_with_name_and_namespace():
+    helm = "---\n# Source: c/templates/p.yaml\n" + BAD_POD
+    result = run(["check", "-", "--stdin-filename", "rendered.yaml", "--namespace", "prod", "--format", "json"], input=helm)
+    [finding] = json.loads(result.output)["findings"]
+    assert (finding["path"], finding["line"], finding["source"]) == ("rendered.yaml", 9, "c/templates/p.yaml")
+    assert finding["object"]["namespace"] == "prod"
+    text = run(["check", "-"], input=helm).output
+    assert text.startswith("<stdin>:9:14: IL101") and "(from c/templates/p.yaml)" in text
+
+
+def test_missing_path_is_a_usage_error(files):
+    result = CliRunner().invoke(cli, ["check", "bad.yaml", "nope/"])
+    assert result.exit_code == 2
+    assert "no such file or directory: nope/" in result.output
+
+
+def test_empty_directory(files):
+    os.mkdir("empty")
+    result = CliRunner().invoke(cli, ["check", "empty"])
+    assert result.exit_code == 0
+    assert "no manifest files (*.yaml, *.yml, *.json) found in empty" in result.stderr
+    assert CliRunner().invoke(cli, ["check", "empty", "--fail-if-empty"]).exit_code == 1
+
+
+def test_files_without_objects(files):
+    (files / "values.yaml").write_text("replicaCount: 1\n")
+    result = CliRunner().invoke(cli, ["check", "values.yaml"])
+    assert result.exit_code == 0
+    assert "no Kubernetes objects found in 1 file(s)" in result.stderr
+
+
+def test_bad_option_is_exit_2(files):
+    assert CliRunner().invoke(cli, ["check", "--format", "xml", "bad.yaml"]).exit_code == 2
+    assert CliRunner().invoke(cli, ["check", "--fail-on", "fatal"]).exit_code == 2
+
+
+def test_color_only_when_asked(files):
+    plain = run(["check", "bad.yaml"]).output
+    colored = run(["check", "bad.yaml", "--color", "always"]).output
+    assert "\x1b[" not in plain and "\x1b[31mIL101\x1b[0m" in colored
+
+
+def test_internal_error_is_exit_2_without_traceback(files, monkeypatch):
+    def explode(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("imagelint.engine.Engine._check_loaded", explode)
+    result = CliRunner().invoke(cli, ["check", "bad.yaml", "good.yaml"])
+    assert result.exit_code == 2
+    assert "internal error while checking bad.yaml: RuntimeError: boom" in result.stderr
+    assert "internal error while checking good.yaml" in result.stderr  # the run went on
+    assert "Traceback" not in result.output
+
+
+def test_unexpected_error_outside_the_engine(monkeypatch, capsys):
+    monkeypatch.setattr("imagelint.sources.discover", lambda *a, **k: 1 / 0)
+    assert main(["check", "x"]) == 2
+    err = capsys.readouterr().err
+    assert "internal error: ZeroDivisionError" in err and "Traceback" not in err
+
+
+def test_rules_listing():
+    output = run(["rules"]).output
+    assert "IL101  invalid-reference   error    The image is missing or is not a valid image reference." in output
+    assert output.splitlines()[0].startswith("IL001  yaml-syntax")
+
+
+@pytest.mark.parametrize("name", ["invalid-reference", "IL101", "il101"])
+def test_rule_documentation(name):
+    output = run(["rule", name]).output
+    assert output.startswith("# invalid-reference (IL101)\n\nDefault severity: error.")
+    assert "## Why it breaks a pull" in output
+
+
+def test_unknown_rule():
+    result = CliRunner().invoke(cli, ["rule", "no-such-rule"])
+    assert result.exit_code == 2 and "unknown rule 'no-such-rule'" in result.output
+
+
+def test_python_dash_m_and_console_script():
+    result = subprocess.run(
+        [sys.executable, "-m", "imagelint", "check", "--format", "json", str(FIXTURES)],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert result.returncode == 1, result.stderr
+    assert json.loads(result.stdout)["summary"]["errors"] > 10
+    version = subprocess.run([sys.executable, "-m", "imagelint", "--version"], capture_output=True, text=True)
+    assert version.stdout.startswith("imagelint, version ")

@@ -1,0 +1,125 @@
+"""Reading YAML: the C parser, positions, recovery, Helm sources, hostile shapes."""
+
+from __future__ import annotations
+
+import time
+
+from conftest import check_text
+from imagelint.loader import load, parser_name
+from imagelint.objects import iter_objects
+
+
+def test_the_c_parser_is_in_use():
+    # YAML(typ="safe", pure=False) silently falls back to pure Python without ruamel.yaml.clib;
+    # the C composer is 18x faster on large inputs, so make sure it is the one reading.
+    assert "clib" in parser_name()
+
+
+def test_helm_sources_are_attached_per_document():
+    text = (
+        "---\n# Source: c/templates/a.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n"
+        "---\n# Source: c/templates/c.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"
+    )
+    assert [d.source for d in load("x", text).documents] == [
+        "c/templates/a.yaml", None, "c/templates/c.yaml",
+    ]
+
+
+def test_empty_documents_and_comment_only_files():
+    assert [d.node.tag for d in load("x", "---\n---\n# only a comment\n").documents] == [
+        "tag:yaml.org,2002:null", "tag:yaml.org,2002:null",
+    ]
+    assert load("x", "").documents == []
+    assert check_text("").findings == []
+
+
+def test_json_with_tabs():
+    text = '{\n\t"apiVersion": "v1",\n\t"kind": "Pod",\n\t"metadata": {"name": "p"},\n\t"spec": {"containers": [{"name": "c", "image": "Bad"}]}\n}\n'
+    [finding] = check_text(text).findings
+    assert (finding.line, finding.column) == (5, 50)  # the B inside the quotes
+
+
+def test_crlf_line_endings_keep_positions():
+    text = "apiVersion: v1\r\nkind: Pod\r\nmetadata: {name: p}\r\nspec:\r\n  containers:\r\n    - name: c\r\n      image: Bad:1\r\n"
+    [finding] = check_text(text).findings
+    assert (finding.line, finding.column) == (7, 14)
+
+
+def test_alias_bomb_is_bounded():
+    # "Billion laughs": aliases are shared nodes and nothing expands them.
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for level in range(1, 12):
+        lines.append(f"a{level}: &a{level} [" + ",".join([f"*a{level - 1}"] * 9) + "]")
+    text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n" + "\n".join(lines) + (
+        "\nspec:\n  containers: *a11\n"
+    )
+    started = time.process_time()
+    report = check_text(text)
+    assert time.process_time() - started < 5  # generous: expanding would take forever
+    assert report.objects == 1 and report.findings == []
+
+
+def test_recursive_alias_and_merge_loop_terminate():
+    text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: &s\n  template: *s\n  spec: *s\n"
+    assert check_text(text).findings == []
+    merge = "apiVersion: v1\nkind: Pod\nmetadata: &m\n  <<: *m\n  name: p\n"
+    report = check_text(merge)  # a mapping that merges itself: depth-bounded, not infinite
+    assert report.objects == 1 and report.findings == []
+
+
+def test_deep_nesting():
+    depth = 10_000
+    text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: " + "[" * depth + "]" * depth + "\n"
+    assert check_text(text).findings == []
+
+
+def test_namespace_defaults():
+    text = (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n---\n"
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: b, namespace: prod}\n---\n"
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: c, namespace: x}\n"
+    )
+    loaded = load("x", text)
+    assert [(o.name, o.namespace) for o in iter_objects(loaded, "staging", [])] == [
+        ("a", "staging"), ("b", "prod"), ("c", None),
+    ]
+
+
+def test_lists_are_unwrapped():
+    text = """apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: Pod
+    metadata: {name: a}
+  - apiVersion: v1
+    kind: List
+    items:
+      - {apiVersion: v1, kind: Pod, metadata: {name: b}}
+---
+apiVersion: apps/v1
+kind: DeploymentList
+items:
+  - metadata: {name: c}
+"""
+    objects = list(iter_objects(load("x", text), "default", []))
+    assert [(o.kind, o.name, o.path) for o in objects] == [
+        ("Pod", "a", "items[0]"),
+        ("Pod", "b", "items[1].items[0]"),
+        ("Deployment", "c", "items[0]"),
+    ]
+
+
+def test_documents_that_are_not_objects_are_ignored():
+    text = "replicaCount: 1\n---\nkind: Deployment\n---\napiVersion: 3\nkind: Pod\n---\n- 1\n---\ntext\n"
+    assert list(iter_objects(load("x", text), "default", [])) == []
+
+
+def test_colon_in_flow_scalars_is_read_as_kubernetes_reads_it():
+    # libyaml refuses "nginx:1.27" inside {...}; go-yaml (kubectl) accepts it.
+    text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: Nginx:1.27}]}\n"
+    report = check_text(text)
+    assert [(f.rule, f.line, f.column, f.image) for f in report.findings] == [
+        ("invalid-reference", 4, 38, "Nginx:1.27")
+    ]

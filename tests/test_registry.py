@@ -1,0 +1,54 @@
+"""Every rule module carries a stable identity and documentation in the agreed shape."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from imagelint.registry import all_rules, find
+
+RULES = all_rules()
+SECTIONS = ("## What it finds", "## Why it breaks a pull", "## Example", "## Fix")
+
+
+def test_names_and_codes_are_unique_and_well_formed():
+    names = [rule.name for rule in RULES]
+    codes = [rule.code for rule in RULES]
+    assert len(set(names)) == len(names) and len(set(codes)) == len(codes)
+    for rule in RULES:
+        assert re.fullmatch(r"[a-z]+(-[a-z]+)*", rule.name), rule.name
+        assert re.fullmatch(r"IL\d{3}", rule.code), rule.code
+    assert all(rule.code.startswith("IL0") for rule in RULES if rule.scope == "input")
+    assert all(rule.code.startswith("IL1") for rule in RULES if rule.scope == "image")
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
+def test_documentation(rule):
+    positions = [rule.doc.find(section) for section in SECTIONS]
+    assert -1 not in positions and positions == sorted(positions), rule.name
+    assert rule.summary.endswith(".")
+    assert find(rule.name) is rule and find(rule.code) is rule
+    for name in rule.supersedes:
+        assert find(name) is not None
+
+
+def test_supersedes_replaces_the_generic_finding(monkeypatch):
+    """A more specific rule's finding on the same image replaces invalid-reference's."""
+    from dataclasses import replace
+
+    from conftest import check_text
+    from imagelint.engine import Engine
+    from imagelint.model import Violation
+
+    generic = find("invalid-reference")
+    specific = replace(
+        generic, name="specific", code="IL199", supersedes=("invalid-reference",),
+        check=lambda use: iter([Violation("specific reason")]) if use.image == "Bad:1" else iter(()),
+    )
+    engine = Engine(rules=[generic, specific])
+    text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: a, image: 'Bad:1'}, {name: b, image: 'Worse:1'}]}\n"
+    report = engine.check_text("x.yaml", text)
+    assert [(f.rule, f.image) for f in report.findings] == [
+        ("specific", "Bad:1"), ("invalid-reference", "Worse:1"),
+    ]
