@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 
 import click
 
@@ -150,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except Exception as error:
         if os.environ.get("IMAGELINT_DEBUG"):
+            import traceback
+
             traceback.print_exc()
         click.echo(
             f"imagelint: internal error: {type(error).__name__}: {error} (please report it; "

@@ -33,14 +33,29 @@ _DOMAIN = rf"(?:{_DOMAIN_NAME}|{_IPV6})(?::[0-9]+)?"
 _TAG = r"[\w][\w.-]{0,127}"
 _DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,}"
 
-# re.ASCII keeps \w to [0-9A-Za-z_] as in Go; fullmatch() stands in for Go's anchors (Python's $
-# would also match before a trailing newline).
-_REFERENCE_RE = re.compile(rf"((?:{_DOMAIN}/)?{_REMOTE})(?::({_TAG}))?(?:@({_DIGEST}))?", re.ASCII)
-_ANCHORED_NAME_RE = re.compile(rf"(?:({_DOMAIN})/)?({_REMOTE})", re.ASCII)
-_IDENTIFIER_RE = re.compile(r"[a-f0-9]{64}", re.ASCII)
-_GO_DIGEST_RE = re.compile(r"[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+", re.ASCII)
-_SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://", re.ASCII)
-_BAD_SEPARATOR_RE = re.compile(r"[._-]{2,}", re.ASCII)
+
+
+class _Patterns:
+    """The grammar, compiled on first use (start-up of a one-file run stays small).
+
+    re.ASCII keeps \\w to [0-9A-Za-z_] as in Go; fullmatch() stands in for Go's anchors
+    (Python's $ would also match before a trailing newline).
+    """
+
+    def __init__(self) -> None:
+        self.reference = re.compile(
+            rf"((?:{_DOMAIN}/)?{_REMOTE})(?::({_TAG}))?(?:@({_DIGEST}))?", re.ASCII
+        )
+        self.anchored_name = re.compile(rf"(?:({_DOMAIN})/)?({_REMOTE})", re.ASCII)
+        self.identifier = re.compile(r"[a-f0-9]{64}", re.ASCII)
+        self.go_digest = re.compile(r"[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+", re.ASCII)
+        self.scheme = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://", re.ASCII)
+        self.bad_separator = re.compile(r"[._-]{2,}", re.ASCII)
+
+
+@functools.cache
+def _patterns() -> _Patterns:
+    return _Patterns()
 
 # Upstream error texts (distribution/reference and go-digest).
 ERR_NAME_EMPTY = "repository name must have at least one component"
@@ -152,7 +167,7 @@ def _split_docker_domain(name: str) -> tuple[str, str, bool]:
 
 
 def _parse_normalized(image: str) -> Reference:
-    if _IDENTIFIER_RE.fullmatch(image):
+    if _patterns().identifier.fullmatch(image):
         raise _Invalid(
             f"invalid repository name ({image}), cannot specify 64-byte hexadecimal strings"
         )
@@ -167,14 +182,14 @@ def _parse(text: str, domain_given: bool) -> Reference:
     """distribution/reference ``Parse`` (v0.6.0 and later: the length limit is on the path)."""
     if text == "":
         raise _Invalid(ERR_NAME_EMPTY)
-    match = _REFERENCE_RE.fullmatch(text)
+    match = _patterns().reference.fullmatch(text)
     if match is None:
         lowered = _go_lower(text)
-        if lowered != text and _REFERENCE_RE.fullmatch(lowered):
+        if lowered != text and _patterns().reference.fullmatch(lowered):
             raise _Invalid(ERR_UPPERCASE)
         raise _Invalid(ERR_INVALID_FORMAT)
     name, tag, digest = match.groups()
-    name_match = _ANCHORED_NAME_RE.fullmatch(name)
+    name_match = _patterns().anchored_name.fullmatch(name)
     assert name_match is not None  # the reference pattern embeds the name pattern
     domain, path = name_match.groups()
     if len(path) > MAX_PATH_LENGTH:
@@ -192,7 +207,7 @@ def _validate_digest(digest: str) -> None:
     algorithm, encoded = digest[:colon], digest[colon + 1 :]
     length = DIGEST_HEX_LENGTHS.get(algorithm)
     if length is None:
-        if not _GO_DIGEST_RE.fullmatch(digest):
+        if not _patterns().go_digest.fullmatch(digest):
             raise _Invalid(ERR_DIGEST_FORMAT)
         raise _Invalid(ERR_DIGEST_UNSUPPORTED)
     if len(encoded) != length:
@@ -240,7 +255,7 @@ def diagnose(image: str) -> tuple[str | None, int]:
     for index, char in enumerate(image):
         if char.isspace() or not (32 < ord(char) < 127):
             return f"it contains {_describe_char(char)}", index
-    scheme = _SCHEME_RE.match(image)
+    scheme = _patterns().scheme.match(image)
     if scheme and scheme.group(0) == "ko://":
         return (
             "ko:// is a ko build path, not an image: it becomes one only through 'ko resolve' "
@@ -252,7 +267,7 @@ def diagnose(image: str) -> tuple[str | None, int]:
             f"an image reference has no URL scheme; remove {scheme.group(0)!r}",
             0,
         )
-    if _IDENTIFIER_RE.fullmatch(image):
+    if _patterns().identifier.fullmatch(image):
         return "a 64-character hex string is an image ID, not an image name", 0
 
     at = image.find("@")
@@ -396,7 +411,7 @@ def _diagnose_path_component(component: str, offset: int) -> tuple[str, int] | N
         return f"a path component may not start with {component[0]!r}", offset
     if component[-1] in "._-":
         return f"a path component may not end with {component[-1]!r}", offset + len(component) - 1
-    for match in _BAD_SEPARATOR_RE.finditer(component):
+    for match in _patterns().bad_separator.finditer(component):
         run = match.group(0)
         if set(run) == {"-"} or run == "__":
             continue

@@ -9,7 +9,6 @@ Ceph image, not a container image.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -230,6 +229,8 @@ def _triggered_containers(obj: KubeObject) -> frozenset[str]:
     notes = annotations(obj)
     raw = notes.text(_OPENSHIFT_TRIGGERS) if notes else None
     if raw:
+        import json
+
         try:
             entries = json.loads(raw)
         except ValueError:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from rules.helpers import findings, pod
+from unit_rules.helpers import findings, pod
 
 RULE = "yaml-syntax"
 

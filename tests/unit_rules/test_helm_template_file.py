@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from rules.helpers import findings
+from unit_rules.helpers import findings
 
 RULE = "helm-template-file"
 

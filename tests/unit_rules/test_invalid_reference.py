@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from rules.helpers import findings, pod
+from unit_rules.helpers import findings, pod
 
 RULE = "invalid-reference"
 

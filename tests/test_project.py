@@ -1,0 +1,57 @@
+"""The project's promises about itself: README commands, CI, package layout."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+from conftest import ROOT
+
+README = (ROOT / "README.md").read_text()
+
+
+def _commands() -> list[str]:
+    return re.findall(r"^    (python3 -m venv .+)$", README, re.MULTILINE)
+
+
+def test_readme_starts_with_the_two_commands():
+    head = README.split("## ", 1)[0]
+    install_and_run, test = _commands()[:2]
+    assert install_and_run in head and test in head
+    assert install_and_run.endswith("imagelint check fixtures/")
+    assert "pytest" in test
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert _commands()[1] in ci
+
+
+def test_no_code_imports_the_source_folders_by_their_own_names():
+    offenders = subprocess.run(
+        ["grep", "-rnE", r"^\s*(from|import) (rules|linter)\b", "linter", "rules", "tests", "bench"],
+        cwd=ROOT, capture_output=True, text=True,
+    ).stdout
+    assert offenders == ""
+
+
+def test_every_rule_is_in_the_readme_table():
+    from imagelint.registry import all_rules
+
+    for rule in all_rules():
+        assert f"| {rule.code} | `{rule.name}` | {rule.severity.label} |" in README
+
+
+def test_readme_examples_are_the_real_output(monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+
+    from imagelint.cli import cli
+
+    monkeypatch.chdir(ROOT)
+    text = CliRunner().invoke(cli, ["check", "fixtures/helm-rendered.yaml"]).output
+    assert "\n".join("    " + line for line in text.splitlines()) in README
+    shown = json.loads(README.split("```json\n", 1)[1].split("```", 1)[0])
+    real = json.loads(CliRunner().invoke(cli, ["check", "--format", "json", "fixtures/helm-rendered.yaml"]).output)
+    assert shown == real
