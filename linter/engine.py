@@ -7,6 +7,7 @@ error and the other files are still checked.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -20,6 +21,8 @@ from imagelint.workloads import ImageUse, images
 from imagelint.yamlnodes import DuplicateKey, value_start
 
 MAX_CONTEXT_IMAGE = 4096
+# "patch" as a word of the path: patch.yaml, patches/, set-replicas-patch.yml (not dispatcher/).
+_PATCH_WORD = re.compile(r"(?:^|[/_.-])patch(?:es)?(?:[/_.-]|$)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -164,8 +167,8 @@ class Engine:
 
 def is_patch(ref: SourceRef, kustomize_patches: frozenset[str]) -> bool:
     """Whether a file holds partial objects: a patch of a kustomization in the run, or a file
-    whose path says it is a patch (kustomize, kubeadm and kind name them so)."""
-    if "patch" in ref.display.lower():
+    whose name or folder says it is a patch (kustomize, kubeadm and kind name them so)."""
+    if _PATCH_WORD.search("/".join(ref.display.split("/")[-2:])):  # file name and its folder
         return True
     return ref.path is not None and os.path.realpath(ref.path) in kustomize_patches
 

@@ -8,7 +8,10 @@ at the offending character: whitespace, an uppercase repository path, a tag with
 a digest of the wrong length, a registry port that is not a number...
 
 Images that something else fills in are not judged as written: containers named by an OpenShift
-image-change trigger, and Argo Workflows images holding `{{...}}` parameters.
+image-change trigger, and Argo Workflows images holding `{{...}}` parameters. A container without
+an image is not reported in a patch (a file that a `kustomization.yaml` of the run uses as a
+patch, or whose name or folder has the word `patch`) nor in custom resources found by the generic search,
+where partial containers are overrides.
 
 ## Why it breaks a pull
 The runtime rejects the string before it contacts any registry: the pod reports

@@ -109,3 +109,15 @@ spec:
       container: {image: "Bad Image"}
 """
     assert [f.image for f in findings(argo, RULE)] == ["Bad Image"]
+
+
+def test_missing_image_in_patches_is_not_reported(tmp_path):
+    from imagelint.engine import Engine
+    from imagelint.sources import discover
+
+    text = pod("resources: {}")
+    for name in ["patch.yaml", "patches/cpu.yaml", "set-cpu-patch.yml", "dispatcher/deploy.yaml"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    report = Engine().check(discover([str(tmp_path)]))
+    assert [f.path.rsplit("/", 2)[-2:] for f in report.findings] == [["dispatcher", "deploy.yaml"]]
