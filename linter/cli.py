@@ -68,7 +68,8 @@ def check(
     color: str,
 ) -> None:
     """Check manifests in PATHS (files, directories, or - for standard input; default: .)."""
-    from imagelint.engine import Engine, Settings
+    from imagelint.engine import Engine
+    from imagelint.model import Settings
     from imagelint.formatters import render
     from imagelint.model import Severity
     from imagelint.sources import PathNotFound, discover

@@ -1,7 +1,9 @@
 """The run: files -> documents -> objects -> images -> rules -> findings.
 
-Each file is checked on its own; a bug met while checking one file is recorded as an internal
-error and the other files are still checked.
+Each file is checked on its own into a :class:`FileResult` (its findings and the records the
+cross-object rules need); the results are merged into a :class:`RunIndex` and the run rules look
+at all of them together. A bug met while checking one file is recorded as an internal error and
+the other files are still checked.
 """
 
 from __future__ import annotations
@@ -13,21 +15,29 @@ from dataclasses import dataclass, field
 
 from imagelint import kustomize
 from imagelint.loader import LoadedFile, load
-from imagelint.model import Finding, Violation
+from imagelint.model import Finding, ImageRecord, Settings, Site, Violation
 from imagelint.objects import KubeObject, iter_objects
 from imagelint.registry import Rule, all_rules
+from imagelint.runindex import RunIndex
 from imagelint.sources import Problem, SourceRef, decode, read_bytes
 from imagelint.workloads import ImageUse, images
 from imagelint.yamlnodes import DuplicateKey, value_start
+
+__all__ = ["Engine", "FileResult", "Report", "Settings"]
 
 MAX_CONTEXT_IMAGE = 4096
 # "patch" as a word of the path: patch.yaml, patches/, set-replicas-patch.yml (not dispatcher/).
 _PATCH_WORD = re.compile(r"(?:^|[/_.-])patch(?:es)?(?:[/_.-]|$)", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Settings:
-    namespace: str = "default"
+@dataclass
+class FileResult:
+    """What checking one file gives: its own findings and the records for the run rules."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    images: list[ImageRecord] = field(default_factory=list)
+    objects: int = 0
 
 
 @dataclass
@@ -50,89 +60,98 @@ class Engine:
         self.input_rules = {rule.name: rule for rule in all_rules() if rule.scope == "input"}
         self.enabled = {rule.name for rule in selected}
         self.image_rules = [rule for rule in selected if rule.scope == "image"]
+        self.run_rules = [rule for rule in selected if rule.scope == "run"]
+
+    # -- whole runs --------------------------------------------------------------------------
 
     def check(self, refs: Iterable[SourceRef]) -> Report:
         refs = list(refs)
         patches = kustomize.patch_files(refs)
-        report = Report()
+        report, run = Report(), RunIndex()
         for ref in refs:
-            report.files += 1
-            partial = is_patch(ref, patches)
             try:
-                self._check_file(ref, partial, report)
+                result = self.check_file(ref, is_patch(ref, patches))
             except Exception as error:  # a bug: keep going, but the run must not pass as clean
+                report.files += 1
                 report.internal_errors.append(f"{ref.display}: {type(error).__name__}: {error}")
-        report.findings.sort(key=Finding.sort_key)
-        return report
+                continue
+            self._merge(result, report, run)
+        return self._finish(report, run)
 
     def check_text(self, display: str, text: str) -> Report:
-        """Check one text as if it were a file (tests, and callers that have the text)."""
-        report = Report(files=1)
-        self._check_loaded(load(display, text), False, report)
-        report.findings.sort(key=Finding.sort_key)
+        """Check one text as if it were the only file of a run (tests, embedding callers)."""
+        report, run = Report(), RunIndex()
+        self._merge(self._check_loaded(load(display, text), False), report, run)
+        return self._finish(report, run)
+
+    def _merge(self, result: FileResult, report: Report, run: RunIndex) -> None:
+        report.files += 1
+        report.objects += result.objects
+        report.images += len(result.images)
+        report.findings.extend(result.findings)
+        run.add_images(result.images)
+
+    def _finish(self, report: Report, run: RunIndex) -> Report:
+        for rule in self.run_rules:
+            assert rule.check is not None
+            for record, violation in rule.check(run, self.settings):
+                report.findings.append(_record_finding(rule, record, violation))
+        # One defect at one place is one finding, however many objects share it (an anchored
+        # container reused through aliases, the same file given twice under two names).
+        unique = {}
+        for finding in report.findings:
+            unique.setdefault((finding.path, finding.line, finding.column, finding.rule, finding.message), finding)
+        report.findings = sorted(unique.values(), key=Finding.sort_key)
         return report
 
-    def _check_file(self, ref: SourceRef, partial: bool, report: Report) -> None:
+    # -- one file ----------------------------------------------------------------------------
+
+    def check_file(self, ref: SourceRef, partial: bool = False) -> FileResult:
         data = read_bytes(ref)
         if isinstance(data, Problem):
-            self._report_problems(ref.display, [data], report)
-            return
+            return FileResult(ref.display, self._problem_findings(ref.display, [data]))
         text = decode(data)
         if text is None:
-            return
+            return FileResult(ref.display)
         if isinstance(text, Problem):
-            self._report_problems(ref.display, [text], report)
-            return
-        self._check_loaded(load(ref.display, text), partial, report)
+            return FileResult(ref.display, self._problem_findings(ref.display, [text]))
+        return self._check_loaded(load(ref.display, text), partial)
 
-    def _check_loaded(self, loaded: LoadedFile, partial: bool, report: Report) -> None:
+    def _check_loaded(self, loaded: LoadedFile, partial: bool) -> FileResult:
+        result = FileResult(loaded.display)
         duplicates: list[DuplicateKey] = []
         seen_duplicates: set[int] = set()
-        # An anchored container shared through aliases is one defect at one place: report once.
-        seen_findings: set[tuple[str, int, int, str]] = set()
         for obj in iter_objects(loaded, self.settings.namespace, duplicates):
-            report.objects += 1
+            result.objects += 1
             for use in images(obj, duplicates, partial):
-                report.images += 1
-                for finding in self._check_image(loaded, use):
-                    key = (finding.rule, finding.line, finding.column, finding.message)
-                    if key not in seen_findings:
-                        seen_findings.add(key)
-                        report.findings.append(finding)
+                record = _record(loaded, use)
+                result.images.append(record)
+                result.findings.extend(self._check_image(loaded, use, record))
             for duplicate in duplicates:
                 if id(duplicate.last) not in seen_duplicates:
                     seen_duplicates.add(id(duplicate.last))
-                    report.findings.extend(self._duplicate_finding(loaded, obj, duplicate))
+                    result.findings.extend(self._duplicate_finding(loaded, obj, duplicate))
             duplicates.clear()
-        self._report_problems(loaded.display, loaded.problems, report)
+        result.findings.extend(self._problem_findings(loaded.display, loaded.problems))
+        return result
 
-    def _check_image(self, loaded: LoadedFile, use: ImageUse) -> list[Finding]:
+    def _check_image(self, loaded: LoadedFile, use: ImageUse, record: ImageRecord) -> list[Finding]:
         fired: list[tuple[Rule, Violation]] = []
         for rule in self.image_rules:
             assert rule.check is not None
-            fired.extend((rule, violation) for violation in rule.check(use))
+            fired.extend((rule, violation) for violation in rule.check(use, self.settings))
         if len(fired) > 1:
-            replaced = {name for rule, _ in fired for name in rule.supersedes}
+            replaced = {name for rule, v in fired if v.replaces for name in rule.supersedes}
             fired = [(rule, v) for rule, v in fired if rule.name not in replaced]
-        return [self._image_finding(loaded, use, rule, violation) for rule, violation in fired]
-
-    def _image_finding(
-        self, loaded: LoadedFile, use: ImageUse, rule: Rule, violation: Violation
-    ) -> Finding:
-        if violation.node is not None:
-            line, column = position(loaded, violation.node, 0)
-        elif use.node is not None:
-            line, column = position(loaded, use.node, violation.offset)
-        else:
-            line, column = position(loaded, use.anchor, 0)
-        image = use.image
-        if image is not None and len(image) > MAX_CONTEXT_IMAGE:
-            image = image[:MAX_CONTEXT_IMAGE] + "\u2026"
-        obj = use.object
-        return Finding(
-            rule.name, rule.code, rule.severity, loaded.display, line, column, violation.message,
-            obj.identity, use.container, image, obj.document.source, use.field,
-        )
+        findings = []
+        for rule, violation in fired:
+            if violation.node is None:
+                findings.append(_record_finding(rule, record, violation))
+            else:
+                line, column = position(loaded, violation.node, 0)
+                site = Site(loaded.display, line, column, False, record.site.source)
+                findings.append(_record_finding(rule, record, violation, site))
+        return findings
 
     def _duplicate_finding(
         self, loaded: LoadedFile, obj: KubeObject, duplicate: DuplicateKey
@@ -153,16 +172,41 @@ class Engine:
             )
         ]
 
-    def _report_problems(self, display: str, problems: list[Problem], report: Report) -> None:
+    def _problem_findings(self, display: str, problems: list[Problem]) -> list[Finding]:
+        findings = []
         for problem in problems:
             rule = self.input_rules[problem.rule]
             if rule.name in self.enabled:
-                report.findings.append(
+                findings.append(
                     Finding(
                         rule.name, rule.code, rule.severity, display, problem.line,
                         problem.column, problem.message,
                     )
                 )
+        return findings
+
+
+def _record(loaded: LoadedFile, use: ImageUse) -> ImageRecord:
+    node = use.node if use.node is not None else use.anchor
+    line, column, exact = value_start(node, loaded.line(node.start_mark.line))
+    site = Site(loaded.display, line + 1, column + 1, exact and use.node is not None, use.object.document.source)
+    return ImageRecord(
+        use.image, site, use.object.identity, use.container, use.field, use.resolved_at_runtime
+    )
+
+
+def _record_finding(
+    rule: Rule, record: ImageRecord, violation: Violation, site: Site | None = None
+) -> Finding:
+    site = site or record.site
+    line, column = site.at(violation.offset)
+    image = record.image
+    if image is not None and len(image) > MAX_CONTEXT_IMAGE:
+        image = image[:MAX_CONTEXT_IMAGE] + "\u2026"
+    return Finding(
+        rule.name, rule.code, rule.severity, site.path, line, column, violation.message,
+        record.object, record.container, image, site.source, record.field,
+    )
 
 
 def is_patch(ref: SourceRef, kustomize_patches: frozenset[str]) -> bool:

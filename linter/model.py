@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 
 class Severity(enum.IntEnum):
@@ -63,3 +65,45 @@ class Violation:
     message: str
     offset: int = 0  # index into the checked string (e.g. the image) where the defect is
     node: object | None = None  # the YAML node to point at, when not the checked value itself
+    # Whether fixing this defect alone makes the image valid, so that the rule's finding replaces
+    # the generic one of the rules it SUPERSEDES (invalid-reference) on the same image.
+    replaces: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """Where a value is written, enough to report on it once the YAML is gone."""
+
+    path: str
+    line: int  # 1-based, of the value's first character
+    column: int  # 1-based
+    exact: bool  # offsets into the value map one to one onto columns from here
+    source: str | None = None  # Helm template of the document
+
+    def at(self, offset: int) -> tuple[int, int]:
+        return self.line, self.column + (offset if self.exact else 0)
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRecord:
+    """One image reference of the run, as the cross-object (run) rules see it."""
+
+    image: str | None
+    site: Site
+    object: ObjectId
+    container: str | None
+    field: str
+    resolved_at_runtime: bool  # something else fills in this image (OpenShift trigger, Argo)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a run was asked to do; rules read their options here (never from files)."""
+
+    namespace: str = "default"
+    options: Mapping[str, Any] = field(default_factory=dict)  # option name -> value
+
+    def option(self, name: str) -> Any:
+        from imagelint.registry import option_default
+
+        return self.options[name] if name in self.options else option_default(name)

@@ -7,9 +7,15 @@ A rule module carries its identity and its documentation (the module docstring, 
 ``CODE``        stable code such as ``IL101`` (families: IL0xx input, IL1xx image references)
 ``SEVERITY``    default severity: ``error``, ``warning`` or ``info``
 ``SUMMARY``     one line for ``imagelint rules``
-``SCOPE``       ``input`` (reported while reading files) or ``image`` (``check(use)`` per image)
+``SCOPE``       ``input``: reported while reading files, no ``check``;
+                ``image``: ``check(use: ImageUse, settings) -> Iterator[Violation]`` per image, with
+                the YAML at hand;
+                ``run``: ``check(run: RunIndex, settings) -> Iterator[(record, Violation)]`` once,
+                after every file, on records that no longer hold YAML (cross-object checks)
 ``SUPERSEDES``  names of rules whose finding on the same image this rule's finding replaces
 ``DEFAULT_ENABLED`` whether it runs without being selected (default true)
+``OPTIONS``     ``{option-name: Option(default, help)}``: settings the rule reads; names are
+                global (one ``private-registries`` for every rule that reads it)
 """
 
 from __future__ import annotations
@@ -22,9 +28,15 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from imagelint.model import Severity, Violation
+from imagelint.model import Severity
 
-SCOPES = ("input", "image")
+SCOPES = ("input", "image", "run")
+
+
+@dataclass(frozen=True)
+class Option:
+    default: Any
+    help: str
 
 
 @dataclass(frozen=True)
@@ -37,7 +49,8 @@ class Rule:
     doc: str
     supersedes: tuple[str, ...]
     default_enabled: bool
-    check: Callable[[Any], Iterator[Violation]] | None
+    check: Callable[..., Iterator[Any]] | None
+    options: dict[str, Option]
 
 
 def _from_module(module: ModuleType) -> Rule:
@@ -57,6 +70,7 @@ def _from_module(module: ModuleType) -> Rule:
         supersedes=tuple(getattr(module, "SUPERSEDES", ())),
         default_enabled=bool(getattr(module, "DEFAULT_ENABLED", True)),
         check=check,
+        options=dict(getattr(module, "OPTIONS", {})),
     )
 
 
@@ -86,3 +100,22 @@ def find(name_or_code: str) -> Rule | None:
         if rule.code == key.upper():
             return rule
     return None
+
+
+@functools.cache
+def options() -> dict[str, Option]:
+    """Every option any rule reads; rules that share an option must agree on its default."""
+    merged: dict[str, Option] = {}
+    for rule in all_rules():
+        for name, option in rule.options.items():
+            if name in merged and merged[name].default != option.default:
+                raise ValueError(f"option {name!r}: rules disagree on its default")
+            merged[name] = option
+    return merged
+
+
+def option_default(name: str) -> Any:
+    try:
+        return options()[name].default
+    except KeyError:
+        raise KeyError(f"no rule declares the option {name!r}") from None

@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from imagelint.messages import shown
-from imagelint.model import Violation
+from imagelint.model import Settings, Violation
 from imagelint.reference import InvalidReference, diagnose, parse
 from imagelint.workloads import ImageUse
 from imagelint.yamlnodes import is_null, scalar_type
@@ -53,7 +53,7 @@ def _holder(use: ImageUse) -> str:
     return f'container "{use.container}"' if use.container else "a container"
 
 
-def check(use: ImageUse) -> Iterator[Violation]:
+def check(use: ImageUse, settings: Settings) -> Iterator[Violation]:
     if use.resolved_at_runtime:
         return
     if use.node is None:

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from imagelint.engine import Engine, Report, Settings
+from imagelint.engine import Engine, Report
+from imagelint.model import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"

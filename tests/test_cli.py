@@ -35,8 +35,8 @@ def test_text_output_and_exit_1(files):
     result = run(["check", "bad.yaml", "good.yaml"])
     assert result.exit_code == 1
     assert result.output == (
-        "bad.yaml:7:14: IL101 image \"Nginx:1\" cannot be pulled: the repository path must be "
-        "lowercase ('Nginx') [invalid-reference]\n"
+        "bad.yaml:7:14: IL102 image \"Nginx:1\": the repository path \"Nginx\" has capital "
+        "letters, which no registry accepts; use \"nginx:1\" [uppercase-repository]\n"
         "1 error in 1 of 2 files (2 objects, 2 images checked).\n"
     )
 
@@ -65,9 +65,9 @@ def test_json_format(files):
     }
     first = document["findings"][0]
     assert first == {
-        "rule": "invalid-reference", "code": "IL101", "severity": "error", "path": "bad.yaml",
+        "rule": "uppercase-repository", "code": "IL102", "severity": "error", "path": "bad.yaml",
         "line": 7, "column": 14,
-        "message": "image \"Nginx:1\" cannot be pulled: the repository path must be lowercase ('Nginx')",
+        "message": "image \"Nginx:1\": the repository path \"Nginx\" has capital letters, which no registry accepts; use \"nginx:1\"",
         "object": {"apiVersion": "v1", "kind": "Pod", "namespace": "default", "name": "p"},
         "container": "c", "image": "Nginx:1", "field": "spec.containers[0].image", "source": None,
     }
@@ -80,7 +80,7 @@ def test_stdin_with_name_and_namespace():
     assert (finding["path"], finding["line"], finding["source"]) == ("rendered.yaml", 9, "c/templates/p.yaml")
     assert finding["object"]["namespace"] == "prod"
     text = run(["check", "-"], input=helm).output
-    assert text.startswith("<stdin>:9:14: IL101") and "(from c/templates/p.yaml)" in text
+    assert text.startswith("<stdin>:9:14: IL102") and "(from c/templates/p.yaml)" in text
 
 
 def test_missing_path_is_a_usage_error(files):
@@ -112,7 +112,7 @@ def test_bad_option_is_exit_2(files):
 def test_color_only_when_asked(files):
     plain = run(["check", "bad.yaml"]).output
     colored = run(["check", "bad.yaml", "--color", "always"]).output
-    assert "\x1b[" not in plain and "\x1b[31mIL101\x1b[0m" in colored
+    assert "\x1b[" not in plain and "\x1b[31mIL102\x1b[0m" in colored
 
 
 def test_internal_error_is_exit_2_without_traceback(files, monkeypatch):
@@ -135,9 +135,12 @@ def test_unexpected_error_outside_the_engine(monkeypatch, capsys):
 
 
 def test_rules_listing():
-    output = run(["rules"]).output
-    assert "IL101  invalid-reference   error    The image is missing or is not a valid image reference." in output
-    assert output.splitlines()[0].startswith("IL001  yaml-syntax")
+    lines = run(["rules"]).output.splitlines()
+    assert [line.split()[:3] for line in lines][:1] == [["IL001", "yaml-syntax", "error"]]
+    [line] = [line for line in lines if line.startswith("IL101 ")]
+    assert line.split(None, 3) == [
+        "IL101", "invalid-reference", "error", "The image is missing or is not a valid image reference.",
+    ]
 
 
 @pytest.mark.parametrize("name", ["invalid-reference", "IL101", "il101"])

@@ -121,5 +121,5 @@ def test_colon_in_flow_scalars_is_read_as_kubernetes_reads_it():
     text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: Nginx:1.27}]}\n"
     report = check_text(text)
     assert [(f.rule, f.line, f.column, f.image) for f in report.findings] == [
-        ("invalid-reference", 4, 38, "Nginx:1.27")
+        ("uppercase-repository", 4, 38, "Nginx:1.27")
     ]

@@ -44,7 +44,7 @@ def test_supersedes_replaces_the_generic_finding(monkeypatch):
     generic = find("invalid-reference")
     specific = replace(
         generic, name="specific", code="IL199", supersedes=("invalid-reference",),
-        check=lambda use: iter([Violation("specific reason")]) if use.image == "Bad:1" else iter(()),
+        check=lambda use, settings: iter([Violation("specific reason")]) if use.image == "Bad:1" else iter(()),
     )
     engine = Engine(rules=[generic, specific])
     text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: a, image: 'Bad:1'}, {name: b, image: 'Worse:1'}]}\n"

@@ -18,7 +18,7 @@ def test_full_message_at_the_winning_key():
 
 def test_the_last_value_is_the_one_checked():
     text = pod("image: nginx:1.25\n      image: Nginx:1.27")
-    assert [f.image for f in findings(text, "invalid-reference")] == ["Nginx:1.27"]
+    assert [f.image for f in findings(text, "uppercase-repository")] == ["Nginx:1.27"]
 
 
 def test_merge_keys_are_not_duplicates():

@@ -6,7 +6,7 @@ RULE = "invalid-document"
 
 
 def test_full_message_and_items_still_checked():
-    text = "- apiVersion: v1\n  kind: Pod\n  metadata: {name: a}\n  spec: {containers: [{name: a, image: 'A:1'}]}\n"
+    text = "- apiVersion: v1\n  kind: Pod\n  metadata: {name: a}\n  spec: {containers: [{name: a, image: 'a@sha256:12'}]}\n"
     [finding] = findings(text, RULE)
     assert finding.message == (
         "this document is a YAML list of objects, which kubectl cannot apply; make each object "

@@ -8,17 +8,17 @@ RULE = "invalid-reference"
 
 
 def test_full_message_position_and_context():
-    [finding] = findings(pod('image: "registry.acme.io/Shop/api:1.0"'), RULE)
+    [finding] = findings(pod('image: "registry.acme.io/shop/api@sha256:4e9a0f"'), RULE)
     assert finding.message == (
-        'image "registry.acme.io/Shop/api:1.0" cannot be pulled: the repository path must be '
-        "lowercase ('Shop')"
+        'image "registry.acme.io/shop/api@sha256:4e9a0f" cannot be pulled: digest sha256 needs '
+        "64 hex characters, got 6"
     )
-    assert (finding.line, finding.column) == (8, 32)  # the 'S', inside the quotes
+    assert (finding.line, finding.column) == (8, 48)  # the first hex digit, inside the quotes
     assert (finding.code, finding.severity.label) == ("IL101", "error")
     assert finding.object.kind == "Pod" and finding.object.name == "p"
     assert finding.object.namespace == "default"
     assert finding.container == "c"
-    assert finding.image == "registry.acme.io/Shop/api:1.0"
+    assert finding.image == "registry.acme.io/shop/api@sha256:4e9a0f"
     assert finding.field == "spec.containers[0].image"
 
 
@@ -67,12 +67,12 @@ def test_escapes_and_shortens_the_image_in_messages():
 def test_image_volume_reference():
     text = pod(
         "image: nginx:1.27",
-        "  volumes:\n    - name: models\n      image:\n        reference: Models:1\n",
+        "  volumes:\n    - name: models\n      image:\n        reference: models@sha256:12\n",
     )
     [finding] = findings(text, RULE)
     assert finding.container == "models"
     assert finding.field == "spec.volumes[0].image.reference"
-    assert (finding.line, finding.column) == (12, 20)
+    assert (finding.line, finding.column) == (12, 34)
 
 
 def test_image_volume_without_reference():

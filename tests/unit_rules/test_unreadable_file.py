@@ -25,7 +25,7 @@ def test_file_vanished_during_the_run(tmp_path):
     report = Engine().check(refs)
     assert [(f.path, f.rule, f.message) for f in report.findings] == [
         ("gone.yaml", "unreadable-file", "cannot read file: no such file or directory"),
-        ("good.yaml", "invalid-reference", 'image "Bad:1" cannot be pulled: the repository path must be lowercase (\'Bad\')'),
+        ("good.yaml", "uppercase-repository", 'image "Bad:1": the repository path "Bad" has capital letters, which no registry accepts; use "bad:1"'),
     ]
 
 

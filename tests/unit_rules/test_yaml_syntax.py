@@ -16,7 +16,7 @@ def test_full_message_and_position():
 
 
 def test_other_documents_are_still_checked():
-    good = pod('image: "Bad:1"')
+    good = pod('image: "bad@sha256:12"')
     text = good + "---\nkey: [unclosed\n---\n" + good
     found = findings(text, RULE) + findings(text, "invalid-reference")
     assert sorted((f.rule, f.line) for f in found) == [

@@ -1,0 +1,57 @@
+"""Capital letters in the repository path of an image.
+
+## What it finds
+An image whose repository path (the part after the registry host, before the tag) has capital
+letters: `MyCompany/API:1.0`, `registry.acme.io/Shop/worker:2`. Capitals in the tag
+(`app:Release-2`) or in the registry host (`Registry.Acme.io/app`) are legal and not reported.
+
+## Why it breaks a pull
+Registries store repository names in lowercase only, and the grammar runtimes parse images with
+forbids capitals there: the pod fails with `InvalidImageName` before any registry is asked.
+Docker even reads a capitalised first component (`MyCompany/...`) as a registry host name.
+
+## Example
+```yaml
+containers:
+  - name: api
+    image: MyCompany/API:1.0
+```
+
+## Fix
+Write the path in lowercase, as it was pushed: `mycompany/api:1.0`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from imagelint.messages import shown
+from imagelint.model import Settings, Violation
+from imagelint.reference import InvalidReference, parse, split
+from imagelint.workloads import ImageUse
+
+NAME = "uppercase-repository"
+CODE = "IL102"
+SEVERITY = "error"
+SCOPE = "image"
+SUMMARY = "The repository path has capital letters; registries only know lowercase names."
+SUPERSEDES = ("invalid-reference",)
+
+
+def check(use: ImageUse, settings: Settings) -> Iterator[Violation]:
+    image = use.image
+    if not image or use.resolved_at_runtime:
+        return
+    parts = split(image)
+    capital = next((i for i, c in enumerate(parts.path) if "A" <= c <= "Z"), None)
+    if capital is None:
+        return
+    suggestion = parts.join(path=parts.path.lower())
+    fixed = not isinstance(parse(suggestion), InvalidReference)
+    hint = f"; use {shown(suggestion)}" if fixed else ""
+    yield Violation(
+        f"image {shown(image)}: the repository path {shown(parts.path)} has capital letters, "
+        f"which no registry accepts{hint}",
+        parts.path_at + capital,
+        replaces=fixed,
+    )
