@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from imagelint import kustomize
 from imagelint.loader import LoadedFile, load
@@ -92,10 +92,17 @@ class Engine:
         run.add_images(result.images)
 
     def _finish(self, report: Report, run: RunIndex) -> Report:
+        fired: dict[int, list[tuple[Rule, ImageRecord, Violation]]] = {}
         for rule in self.run_rules:
             assert rule.check is not None
             for record, violation in rule.check(run, self.settings):
-                report.findings.append(_record_finding(rule, record, violation))
+                if rule.name not in record.superseded:
+                    fired.setdefault(id(record), []).append((rule, record, violation))
+        for group in fired.values():
+            report.findings.extend(
+                _record_finding(rule, record, violation)
+                for rule, record, violation in _without_superseded(group)
+            )
         # One defect at one place is one finding, however many objects share it (an anchored
         # container reused through aliases, the same file given twice under two names).
         unique = {}
@@ -125,8 +132,9 @@ class Engine:
             result.objects += 1
             for use in images(obj, duplicates, partial):
                 record = _record(loaded, use)
-                result.images.append(record)
-                result.findings.extend(self._check_image(loaded, use, record))
+                findings, superseded = self._check_image(loaded, use, record)
+                result.images.append(replace(record, superseded=superseded) if superseded else record)
+                result.findings.extend(findings)
             for duplicate in duplicates:
                 if id(duplicate.last) not in seen_duplicates:
                     seen_duplicates.add(id(duplicate.last))
@@ -135,23 +143,23 @@ class Engine:
         result.findings.extend(self._problem_findings(loaded.display, loaded.problems))
         return result
 
-    def _check_image(self, loaded: LoadedFile, use: ImageUse, record: ImageRecord) -> list[Finding]:
-        fired: list[tuple[Rule, Violation]] = []
+    def _check_image(
+        self, loaded: LoadedFile, use: ImageUse, record: ImageRecord
+    ) -> tuple[list[Finding], frozenset[str]]:
+        fired: list[tuple[Rule, ImageRecord, Violation]] = []
         for rule in self.image_rules:
             assert rule.check is not None
-            fired.extend((rule, violation) for violation in rule.check(use, self.settings))
-        if len(fired) > 1:
-            replaced = {name for rule, v in fired if v.replaces for name in rule.supersedes}
-            fired = [(rule, v) for rule, v in fired if rule.name not in replaced]
+            fired.extend((rule, record, violation) for violation in rule.check(use, self.settings))
+        superseded = frozenset(name for rule, _, v in fired if v.replaces for name in rule.supersedes)
         findings = []
-        for rule, violation in fired:
+        for rule, _, violation in _without_superseded(fired):
             if violation.node is None:
                 findings.append(_record_finding(rule, record, violation))
             else:
                 line, column = position(loaded, violation.node, 0)
                 site = Site(loaded.display, line, column, False, record.site.source)
                 findings.append(_record_finding(rule, record, violation, site))
-        return findings
+        return findings, superseded
 
     def _duplicate_finding(
         self, loaded: LoadedFile, obj: KubeObject, duplicate: DuplicateKey
@@ -184,6 +192,16 @@ class Engine:
                     )
                 )
         return findings
+
+
+def _without_superseded(
+    fired: list[tuple[Rule, ImageRecord, Violation]],
+) -> list[tuple[Rule, ImageRecord, Violation]]:
+    """Findings on one image, less those a more specific finding replaces."""
+    if len(fired) < 2:
+        return fired
+    replaced = {name for rule, _, v in fired if v.replaces for name in rule.supersedes}
+    return [item for item in fired if item[0].name not in replaced]
 
 
 def _record(loaded: LoadedFile, use: ImageUse) -> ImageRecord:

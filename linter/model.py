@@ -94,6 +94,9 @@ class ImageRecord:
     container: str | None
     field: str
     resolved_at_runtime: bool  # something else fills in this image (OpenShift trigger, Argo)
+    # Rules whose findings on this image an image-scope finding already replaced (so a run rule
+    # does not report the literal string of, say, an unrendered template).
+    superseded: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ value:
 - Go/Helm/Jinja expressions: `{{ .Values.image.tag }}`, `{% ... %}`;
 - shell and envsubst variables: `${TAG}`, `$TAG`;
 - `$(VAR)`: Kubernetes expands it in `command`, `args` and `env`, never in `image`;
+- placeholders from documentation and examples: `{username}`, `<your-image>`, `<registry/app:tag>`;
 - what a missing value renders to: `<no value>` (Helm), `<nil>`, `%!s(<nil>)` (Go `printf`),
   `None` (Python), `null`, `undefined`, as the whole image, the tag or a path component;
 - what an empty value leaves behind: an empty tag (`repo:`), an empty repository (`:1.0`,
@@ -50,7 +51,7 @@ SUMMARY = "The image holds template leftovers or an empty part where a value was
 # string (capitals in "{{ .Values }}", no tag in "null") is noise.
 SUPERSEDES = (
     "invalid-reference", "uppercase-repository", "trailing-dot", "latest-tag", "missing-tag",
-    "tag-and-digest",
+    "tag-and-digest", "deprecated-registry", "missing-registry", "image-typo", "inconsistent-tags",
 )
 
 _MARKERS = (
@@ -59,6 +60,7 @@ _MARKERS = (
     (re.compile(r"\$\{[^}]*\}?|\$[A-Za-z_][A-Za-z0-9_]*"), "the variable {found} was not substituted"),
     (re.compile(r"<no value>"), "{found} is what Helm renders for a value that is not set"),
     (re.compile(r"%!s\(<nil>\)|<nil>"), "{found} is what Go templates render for a nil value"),
+    (re.compile(r"\{[A-Za-z_][A-Za-z0-9_.-]*\}|<[A-Za-z][^<>]*>"), "the placeholder {found} was never replaced with a real value"),
 )
 _NOTHING_WORDS = frozenset({"None", "none", "null", "Null", "NULL", "nil", "undefined"})
 

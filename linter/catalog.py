@@ -1,0 +1,76 @@
+"""The curated data the offline image rules compare against, shipped in ``imagelint/data``:
+well-known Docker Hub repositories, public registry hosts, and deprecated registries (each with
+a date and a source). Loaded on first use."""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import json
+from dataclasses import dataclass
+from importlib import resources
+
+
+def _lines(name: str) -> list[str]:
+    text = resources.files("imagelint").joinpath("data", name).read_text("utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@functools.cache
+def dockerhub_popular() -> frozenset[str]:
+    """Familiar names (``nginx``, ``bitnami/redis``) of well-known Docker Hub repositories."""
+    return frozenset(_lines("dockerhub-popular.txt"))
+
+
+@functools.cache
+def _hosts() -> tuple[frozenset[str], tuple[str, ...]]:
+    lines = _lines("registry-hosts.txt")
+    return frozenset(h for h in lines if "*" not in h), tuple(h for h in lines if "*" in h)
+
+
+def registry_hosts() -> frozenset[str]:
+    """Exact names of well-known public registry hosts."""
+    return _hosts()[0]
+
+
+def is_known_host(host: str) -> bool:
+    """A well-known public registry host, exact or by family (``*.pkg.dev``)."""
+    host = host.lower().split(":", 1)[0] if not host.startswith("[") else host
+    exact, globs = _hosts()
+    return host in exact or any(fnmatch.fnmatchcase(host, glob) for glob in globs)
+
+
+def host_typo_of(host: str) -> str | None:
+    """The well-known registry host that ``host`` (not itself known) is a near miss of."""
+    from imagelint.similarity import nearest
+
+    if is_known_host(host):
+        return None
+    return nearest(host.split(":", 1)[0].lower(), registry_hosts())
+
+
+@dataclass(frozen=True)
+class Deprecation:
+    prefix: str  # host or host/path, matched on '/' boundaries
+    status: str
+    date: str
+    replacement: str
+    note: str
+    source: str
+    rewrite: str | None  # path-for-path replacement of the prefix, when there is one
+
+    def matches(self, name: str) -> bool:
+        return name == self.prefix or name.startswith(self.prefix + "/")
+
+
+@functools.cache
+def deprecations() -> tuple[Deprecation, ...]:
+    """Deprecated registries, most specific prefix first."""
+    raw = json.loads(resources.files("imagelint").joinpath("data", "deprecated-registries.json").read_text("utf-8"))
+    entries = [Deprecation(**entry) for entry in raw]
+    return tuple(sorted(entries, key=lambda e: len(e.prefix), reverse=True))
+
+
+def deprecation_for(name: str) -> Deprecation | None:
+    """The entry for a normalized image name (``docker.io/bitnami/redis``), if any."""
+    return next((entry for entry in deprecations() if entry.matches(name)), None)

@@ -1,0 +1,65 @@
+"""An image from a registry that is frozen, shut down or moved.
+
+## What it finds
+An image whose registry (or registry path) is in imagelint's list of deprecated registries,
+each entry with the date of the change and a source. Among them: `k8s.gcr.io` (frozen since
+2023-04-03, replaced by `registry.k8s.io`), Google Container Registry `gcr.io` and its regional
+hosts (shut down 2025-03-18; replaced by Artifact Registry), `gcr.io/google-containers`, the
+Bitnami images on Docker Hub (`docker.io/bitnami`, versioned tags moved to `bitnamilegacy` on
+2025-09-29), GitHub's `docker.pkg.github.com` and JFrog's `docker.bintray.io`. The full list,
+with what still works for each, is `imagelint/data/deprecated-registries.json`.
+
+## Why it breaks a pull
+A shut-down registry answers every pull with an error; a frozen one has none of the versions
+published after the freeze, so upgrades fail with `manifest unknown`; redirects break behind
+egress allow-lists.
+
+## Example
+```yaml
+image: k8s.gcr.io/ingress-nginx/controller:v1.9.4
+```
+
+## Fix
+Move to the replacement the message names (`registry.k8s.io/ingress-nginx/controller:v1.9.4`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from imagelint import catalog
+from imagelint.messages import shown
+from imagelint.model import Settings, Violation
+from imagelint.reference import Reference, parse
+from imagelint.workloads import ImageUse
+
+NAME = "deprecated-registry"
+CODE = "IL110"
+SEVERITY = "warning"
+SCOPE = "image"
+SUMMARY = "The image comes from a registry that is frozen, shut down or moved."
+
+
+def check(use: ImageUse, settings: Settings) -> Iterator[Violation]:
+    if not use.image or use.resolved_at_runtime:
+        return
+    ref = parse(use.image)
+    if not isinstance(ref, Reference) or not ref.domain:
+        return
+    entry = catalog.deprecation_for(ref.name)
+    if entry is None:
+        return
+    if entry.rewrite:
+        moved = entry.rewrite + ref.name[len(entry.prefix) :]
+        suffix = str(ref)[len(ref.name) :]
+        advice = f"use {shown(_familiar(moved) + suffix)}"
+    else:
+        advice = f"move to {entry.replacement}"
+    yield Violation(
+        f"image {shown(use.image)}: {entry.prefix} was {entry.status} on {entry.date}; {advice} "
+        f"(source: {entry.source})",
+    )
+
+
+def _familiar(name: str) -> str:
+    return name[len("docker.io/") :] if name.startswith("docker.io/") else name

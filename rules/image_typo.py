@@ -1,0 +1,134 @@
+"""A registry host or repository that is a near miss of a well-known or more used one.
+
+## What it finds
+- a registry host one or two keystrokes from a well-known public registry (`dokcer.io`,
+  `gcr.oi`, `qauy.io`, `ghrc.io`, `regsitry.k8s.io`);
+- a Docker Hub repository that is not well known but is a near miss of one that is (`ngnix`,
+  `postgress`, `rediss`, `bitnami/postgressql`);
+- a repository (or private registry host) used once or twice in the run next to a near miss
+  used at least three times as often (`acme/biling-api` beside three uses of
+  `acme/billing-api`).
+
+How near is relative to length: no edits for names under 4 characters, one edit up to 7, two from
+8; a swap of two adjacent letters counts as one. Names that are themselves well known are never
+reported (`redis` and `redash/redash` are both real), nor are names that differ only in their
+numbers (`details-v1` and `details-v2`), and a tie between two candidates is not reported.
+
+## Why it breaks a pull
+A misspelt host does not resolve (`no such host`); a misspelt repository does not exist
+(`pull access denied`) or, on Docker Hub, may exist and belong to someone else.
+
+## Example
+```yaml
+image: ngnix:1.27
+```
+
+## Fix
+Correct the name to the one suggested ("did you mean ...").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+
+from imagelint import catalog
+from imagelint.messages import shown
+from imagelint.model import ImageRecord, Settings, Violation
+from imagelint.reference import DEFAULT_DOMAIN, Reference
+from imagelint.runindex import RunIndex
+from imagelint.similarity import allowed_edits, distance, nearest
+
+NAME = "image-typo"
+CODE = "IL112"
+SEVERITY = "warning"
+SCOPE = "run"
+SUMMARY = "A registry host or repository is a near miss of a well-known or more used one."
+SUPERSEDES = ("missing-registry",)
+
+# How many times more often the correct spelling must occur in the run than the near miss.
+_DOMINANCE = 3
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def check(run: RunIndex, settings: Settings) -> Iterator[tuple[ImageRecord, Violation]]:
+    references = list(run.references())
+    hosts = _Frequencies(ref.domain for _, ref in references if ref.domain_given)
+    names = _Frequencies(ref.name for _, ref in references)
+    judged: dict[tuple[str, bool], tuple[str, str, str] | None] = {}  # one verdict per name
+    for record, ref in references:
+        assert record.image is not None
+        key = (ref.name, ref.domain_given)
+        if key not in judged:
+            judged[key] = _host_typo(ref, hosts) or _name_typo(ref, names)
+        found = judged[key]
+        if found is None:
+            continue
+        wrong, right, why = found
+        offset = max(record.image.find(wrong), 0)
+        yield record, Violation(
+            f"image {shown(record.image)}: {shown(wrong)} looks like a typo of {shown(right)} "
+            f"({why}); did you mean {shown(record.image.replace(wrong, right, 1))}?",
+            offset,
+        )
+
+
+def _host_typo(ref: Reference, hosts: _Frequencies) -> tuple[str, str, str] | None:
+    if not ref.domain_given or catalog.is_known_host(ref.domain):
+        return None
+    known = catalog.host_typo_of(ref.domain)
+    if known is not None:
+        return ref.domain.split(":", 1)[0], known, "a well-known registry"
+    frequent = hosts.dominant(ref.domain)
+    if frequent is not None:
+        return ref.domain, frequent, f"used {hosts.counts[frequent]} times in this run"
+    return None
+
+
+def _name_typo(ref: Reference, names: _Frequencies) -> tuple[str, str, str] | None:
+    if ref.domain == DEFAULT_DOMAIN:
+        familiar = ref.familiar_name
+        if familiar in catalog.dockerhub_popular():
+            return None
+        known = nearest(familiar, catalog.dockerhub_popular())
+        if known is not None and not _versioned_siblings(familiar, known):
+            return familiar, known, "a well-known Docker Hub image"
+    frequent = names.dominant(ref.name)
+    if frequent is None or not frequent.startswith(ref.domain + "/"):
+        return None
+    return ref.path, frequent[len(ref.domain) + 1 :], f"used {names.counts[frequent]} times in this run"
+
+
+class _Frequencies:
+    """How often each value occurs in the run, with the frequent ones bucketed by length so a
+    rare value is compared only with frequent values of about its length."""
+
+    def __init__(self, values: Iterable[str]) -> None:
+        self.counts = Counter(values)
+        self.by_length: dict[int, list[str]] = defaultdict(list)
+        for value, count in self.counts.items():
+            if count >= _DOMINANCE:
+                self.by_length[len(value)].append(value)
+
+    def dominant(self, value: str) -> str | None:
+        """The one value near ``value`` used at least _DOMINANCE times as often, if exactly one."""
+        limit = allowed_edits(value.rsplit("/", 1)[-1])
+        if limit == 0:
+            return None
+        floor = _DOMINANCE * self.counts[value]
+        near = [
+            other
+            for length in range(len(value) - limit, len(value) + limit + 1)
+            for other in self.by_length.get(length, ())
+            if other != value
+            and self.counts[other] >= floor
+            and not _versioned_siblings(value, other)
+            and distance(value, other, limit) <= limit
+        ]
+        return near[0] if len(near) == 1 else None
+
+
+def _versioned_siblings(a: str, b: str) -> bool:
+    """Names that differ only in their numbers (``details-v1``, ``details-v2``) are a family."""
+    return _DIGITS.sub("0", a) == _DIGITS.sub("0", b)
