@@ -75,19 +75,34 @@ print(files, docs, size, failed)
 # --------------------------------------------------------------------------------------------
 
 _HUB_SHORT = [
-    "nginx:1.27.2", "redis:7.4.1-alpine", "postgres:16.4", "busybox:1.36.1", "alpine:3.20",
-    "python:3.12-slim", "node:20.18.0-bookworm", "memcached:1.6.31", "rabbitmq:3.13-management",
-    "bitnami/kubectl:1.31.2", "grafana/grafana:11.3.0", "envoyproxy/envoy:v1.31.3",
+    "nginx:1.27.2",
+    "redis:7.4.1-alpine",
+    "postgres:16.4",
+    "busybox:1.36.1",
+    "alpine:3.20",
+    "python:3.12-slim",
+    "node:20.18.0-bookworm",
+    "memcached:1.6.31",
+    "rabbitmq:3.13-management",
+    "bitnami/kubectl:1.31.2",
+    "grafana/grafana:11.3.0",
+    "envoyproxy/envoy:v1.31.3",
 ]
 _QUAY_GHCR = [
-    "quay.io/prometheus/node-exporter:v1.8.2", "quay.io/jetstack/cert-manager-controller:v1.16.1",
-    "ghcr.io/fluxcd/source-controller:v1.4.1", "ghcr.io/{org}/{app}:v{ver}",
-    "quay.io/{org}/{app}:{ver}", "registry.k8s.io/ingress-nginx/controller:v1.11.3",
-    "gcr.io/distroless/static-debian12:nonroot", "public.ecr.aws/docker/library/haproxy:3.0",
+    "quay.io/prometheus/node-exporter:v1.8.2",
+    "quay.io/jetstack/cert-manager-controller:v1.16.1",
+    "ghcr.io/fluxcd/source-controller:v1.4.1",
+    "ghcr.io/{org}/{app}:v{ver}",
+    "quay.io/{org}/{app}:{ver}",
+    "registry.k8s.io/ingress-nginx/controller:v1.11.3",
+    "gcr.io/distroless/static-debian12:nonroot",
+    "public.ecr.aws/docker/library/haproxy:3.0",
 ]
 _PORTED = [
-    "registry.acme.io:5000/{team}/{app}:{ver}", "localhost:5000/{app}:dev-{ver}",
-    "harbor.internal.example:8443/{team}/{app}:{ver}", "10.0.12.7:5000/{app}:{ver}",
+    "registry.acme.io:5000/{team}/{app}:{ver}",
+    "localhost:5000/{app}:dev-{ver}",
+    "harbor.internal.example:8443/{team}/{app}:{ver}",
+    "10.0.12.7:5000/{app}:{ver}",
 ]
 _DIGEST_NAMES = ["alpine", "nginx", "ghcr.io/{org}/{app}", "registry.acme.io:5000/{team}/{app}"]
 _BROKEN = [
@@ -98,8 +113,22 @@ _BROKEN = [
     "postgres@sha256:{short}",
 ]
 _WORDS = [
-    "billing", "catalog", "checkout", "gateway", "inventory", "ledger", "mailer", "orders",
-    "payments", "search", "shipping", "users", "auth", "reports", "media", "notify",
+    "billing",
+    "catalog",
+    "checkout",
+    "gateway",
+    "inventory",
+    "ledger",
+    "mailer",
+    "orders",
+    "payments",
+    "search",
+    "shipping",
+    "users",
+    "auth",
+    "reports",
+    "media",
+    "notify",
 ]
 _TEAMS = ["platform", "payments", "data", "web", "infra", "ml"]
 _ORGS = ["acme", "example-corp", "initech", "globex"]
@@ -130,7 +159,12 @@ class ImagePicker:
         org, team = r.choice(_ORGS), r.choice(_TEAMS)
         ver = f"{r.randint(0, 4)}.{r.randint(0, 30)}.{r.randint(0, 12)}"
         return template.format(
-            org=org, team=team, app=app, ver=ver, Org=org.capitalize(), App=app.capitalize(),
+            org=org,
+            team=team,
+            app=app,
+            ver=ver,
+            Org=org.capitalize(),
+            App=app.capitalize(),
             short=self._hex(r.randint(6, 20)),
         )
 
@@ -162,7 +196,9 @@ class ImagePicker:
 def _env(rng: random.Random, app: str, indent: str) -> str:
     lines = [f"{indent}env:"]
     lines.append(f"{indent}  - name: APP_NAME\n{indent}    value: {app}")
-    lines.append(f'{indent}  - name: LOG_LEVEL\n{indent}    value: "{rng.choice(["info", "debug", "warn"])}"')
+    lines.append(
+        f'{indent}  - name: LOG_LEVEL\n{indent}    value: "{rng.choice(["info", "debug", "warn"])}"'
+    )
     lines.append(
         f"{indent}  - name: POD_NAMESPACE\n{indent}    valueFrom:\n"
         f"{indent}      fieldRef: {{fieldPath: metadata.namespace}}"
@@ -172,7 +208,9 @@ def _env(rng: random.Random, app: str, indent: str) -> str:
         f"{indent}      secretKeyRef: {{name: {app}-secrets, key: db-password}}"
     )
     for i in range(rng.randint(0, 4)):
-        lines.append(f'{indent}  - name: FEATURE_{i}\n{indent}    value: "{rng.choice(["true", "false"])}"')
+        lines.append(
+            f'{indent}  - name: FEATURE_{i}\n{indent}    value: "{rng.choice(["true", "false"])}"'
+        )
     return "\n".join(lines)
 
 
@@ -563,13 +601,20 @@ def interleave(commands: Sequence[Command], repeat: int) -> None:
 
 
 def floor_command(paths: Sequence[str]) -> Command:
-    return Command("floor (ruamel C composer)", [sys.executable, "-c", FLOOR_CODE, *paths],
-                   ok_codes=(0,), capture_stdout=True)
+    return Command(
+        "floor (ruamel C composer)",
+        [sys.executable, "-c", FLOOR_CODE, *paths],
+        ok_codes=(0,),
+        capture_stdout=True,
+    )
 
 
 def imagelint_command(paths: Sequence[str], label: str = "imagelint check") -> Command:
-    return Command(label, [sys.executable, "-m", "imagelint", "check", *paths, "--format", "json"],
-                   ok_codes=(0, 1))
+    return Command(
+        label,
+        [sys.executable, "-m", "imagelint", "check", *paths, "--format", "json"],
+        ok_codes=(0, 1),
+    )
 
 
 def yamllint_argv() -> list[str] | None:
@@ -625,8 +670,12 @@ def _floor_counts(floor: Command) -> tuple[int, int, int, int] | None:
     return files, docs, size, failed
 
 
-def measure_corpus(title: str, paths: Sequence[str], repeat: int,
-                   describe: Callable[[tuple[int, int, int, int] | None], str]) -> bool:
+def measure_corpus(
+    title: str,
+    paths: Sequence[str],
+    repeat: int,
+    describe: Callable[[tuple[int, int, int, int] | None], str],
+) -> bool:
     floor = floor_command(paths)
     lint = imagelint_command(paths)
     interleave([floor, lint], repeat)
@@ -640,7 +689,9 @@ def measure_one_file(path: Path, repeat: int) -> bool:
     argv = yamllint_argv()
     if argv is None:
         print("  yamllint is not installed: one-file ratio skipped")
-        print("  (install it with `pip install yamllint`, the `bench` extra: pip install -e '.[bench]')")
+        print(
+            "  (install it with `pip install yamllint`, the `bench` extra: pip install -e '.[bench]')"
+        )
         return True
     yamllint = Command("yamllint", [*argv, str(path)], ok_codes=(0, 1))
     lint = imagelint_command([str(path)], label="imagelint")
@@ -662,19 +713,41 @@ def _mb(size: int) -> str:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="imagelint core benchmark: floor ratio (vs ruamel.yaml's C composer) "
-        "and one-file ratio (vs yamllint).")
-    parser.add_argument("--files", type=int, default=1000, metavar="N",
-                        help="number of generated manifest files (default: 1000)")
-    parser.add_argument("--repeat", type=int, default=3, metavar="R",
-                        help="runs of each corpus measurement; the minimum is kept (default: 3)")
-    parser.add_argument("--one-file-repeat", type=int, default=ONE_FILE_REPEAT, metavar="R",
-                        help=f"runs of each one-file measurement (default: {ONE_FILE_REPEAT})")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
-                        help="seed of the generated corpus (default: %(default)s)")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the generated directory and print its path")
-    parser.add_argument("--corpus", metavar="PATH",
-                        help="also measure the floor ratio on this existing directory")
+        "and one-file ratio (vs yamllint)."
+    )
+    parser.add_argument(
+        "--files",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="number of generated manifest files (default: 1000)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        metavar="R",
+        help="runs of each corpus measurement; the minimum is kept (default: 3)",
+    )
+    parser.add_argument(
+        "--one-file-repeat",
+        type=int,
+        default=ONE_FILE_REPEAT,
+        metavar="R",
+        help=f"runs of each one-file measurement (default: {ONE_FILE_REPEAT})",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        help="seed of the generated corpus (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the generated directory and print its path"
+    )
+    parser.add_argument(
+        "--corpus", metavar="PATH", help="also measure the floor ratio on this existing directory"
+    )
     args = parser.parse_args(argv)
     if args.files < 1 or args.repeat < 1 or args.one_file_repeat < 1:
         parser.error("--files, --repeat and --one-file-repeat must be at least 1")
@@ -693,8 +766,10 @@ def run(args: argparse.Namespace, workdir: Path) -> bool:
 
     def describe_generated(counts: tuple[int, int, int, int] | None) -> str:
         lines = sorted(stats.lines)
-        text = (f"{stats.files} generated files, {stats.documents} documents, {_mb(stats.size)}, "
-                f"{lines[0]}-{lines[-1]} lines/file, {stats.images} images ({stats.broken} broken)")
+        text = (
+            f"{stats.files} generated files, {stats.documents} documents, {_mb(stats.size)}, "
+            f"{lines[0]}-{lines[-1]} lines/file, {stats.images} images ({stats.broken} broken)"
+        )
         if counts is not None and (counts[1] != stats.documents or counts[3]):
             text += f"  [floor composed {counts[1]} documents, {counts[3]} files failed]"
         return text
@@ -702,6 +777,7 @@ def run(args: argparse.Namespace, workdir: Path) -> bool:
     ok &= measure_corpus("corpus", [str(corpus)], args.repeat, describe_generated)
 
     if args.corpus is not None:
+
         def describe_existing(counts: tuple[int, int, int, int] | None) -> str:
             if counts is None:
                 return args.corpus
@@ -728,8 +804,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     print(f"imagelint bench (python {sys.version.split()[0]}, {_cpus()} CPUs)")
     if editable_install():
-        print("note: imagelint is an editable install here; its import hook slows every start-up "
-              "(measure start-up with a regular 'pip install .')")
+        print(
+            "note: imagelint is an editable install here; its import hook slows every start-up "
+            "(measure start-up with a regular 'pip install .')"
+        )
     if args.keep:
         workdir = Path(tempfile.mkdtemp(prefix="imagelint-bench-"))
         ok = run(args, workdir)

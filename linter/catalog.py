@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-import json
-from dataclasses import dataclass
-from importlib import resources
+from typing import NamedTuple
+
+from imagelint.data import read_text
+from imagelint.similarity import NameIndex
 
 
 def _lines(name: str) -> list[str]:
-    text = resources.files("imagelint").joinpath("data", name).read_text("utf-8")
+    text = read_text(name)
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
@@ -20,6 +21,17 @@ def _lines(name: str) -> list[str]:
 def dockerhub_popular() -> frozenset[str]:
     """Familiar names (``nginx``, ``bitnami/redis``) of well-known Docker Hub repositories."""
     return frozenset(_lines("dockerhub-popular.txt"))
+
+
+@functools.cache
+def dockerhub_index() -> NameIndex:
+    """The well-known Docker Hub names, indexed for near-miss lookups (built on first use)."""
+    return NameIndex(dockerhub_popular())
+
+
+@functools.cache
+def _host_index() -> NameIndex:
+    return NameIndex(registry_hosts())
 
 
 @functools.cache
@@ -33,6 +45,7 @@ def registry_hosts() -> frozenset[str]:
     return _hosts()[0]
 
 
+@functools.lru_cache(maxsize=4096)
 def is_known_host(host: str) -> bool:
     """A well-known public registry host, exact or by family (``*.pkg.dev``)."""
     host = host.lower().split(":", 1)[0] if not host.startswith("[") else host
@@ -40,17 +53,15 @@ def is_known_host(host: str) -> bool:
     return host in exact or any(fnmatch.fnmatchcase(host, glob) for glob in globs)
 
 
+@functools.lru_cache(maxsize=4096)
 def host_typo_of(host: str) -> str | None:
     """The well-known registry host that ``host`` (not itself known) is a near miss of."""
-    from imagelint.similarity import nearest
-
     if is_known_host(host):
         return None
-    return nearest(host.split(":", 1)[0].lower(), registry_hosts())
+    return _host_index().nearest(host.split(":", 1)[0].lower())
 
 
-@dataclass(frozen=True)
-class Deprecation:
+class Deprecation(NamedTuple):
     prefix: str  # host or host/path, matched on '/' boundaries
     status: str
     date: str
@@ -66,11 +77,20 @@ class Deprecation:
 @functools.cache
 def deprecations() -> tuple[Deprecation, ...]:
     """Deprecated registries, most specific prefix first."""
-    raw = json.loads(resources.files("imagelint").joinpath("data", "deprecated-registries.json").read_text("utf-8"))
-    entries = [Deprecation(**entry) for entry in raw]
+    lines = _lines("deprecated-registries.tsv")
+    header = lines[0].split("\t")
+    entries = []
+    for line in lines[1:]:
+        entry = dict(zip(header, line.split("\t"), strict=True))
+        entries.append(
+            Deprecation(
+                **{**entry, "rewrite": None if entry["rewrite"] == "-" else entry["rewrite"]}
+            )
+        )
     return tuple(sorted(entries, key=lambda e: len(e.prefix), reverse=True))
 
 
+@functools.lru_cache(maxsize=4096)
 def deprecation_for(name: str) -> Deprecation | None:
     """The entry for a normalized image name (``docker.io/bitnami/redis``), if any."""
     return next((entry for entry in deprecations() if entry.matches(name)), None)

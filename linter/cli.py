@@ -11,7 +11,6 @@ import os
 import sys
 
 import click
-
 from imagelint import __version__
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -35,25 +34,42 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-    show_default=True, help="Output format.",
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
 )
 @click.option(
-    "--namespace", default="default", show_default=True, metavar="NS",
+    "--namespace",
+    default="default",
+    show_default=True,
+    metavar="NS",
     help="Namespace of objects that do not set metadata.namespace (as kubectl apply -n).",
 )
-@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
 @click.option(
-    "--stdin-filename", metavar="NAME", help="Name to show for standard input ('-') in findings.",
+    "--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable)."
 )
 @click.option(
-    "--fail-on", type=click.Choice(FAIL_ON), default="warning", show_default=True,
+    "--stdin-filename",
+    metavar="NAME",
+    help="Name to show for standard input ('-') in findings.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    default="warning",
+    show_default=True,
     help="Lowest severity that makes the exit code 1.",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--fail-if-empty", is_flag=True, help="Exit 1 when no Kubernetes object was found.")
 @click.option(
-    "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
     help="Colour the text output (auto: only on a terminal, and not with NO_COLOR).",
 )
 def check(
@@ -69,9 +85,8 @@ def check(
 ) -> None:
     """Check manifests in PATHS (files, directories, or - for standard input; default: .)."""
     from imagelint.engine import Engine
-    from imagelint.model import Settings
     from imagelint.formatters import render
-    from imagelint.model import Severity
+    from imagelint.model import Settings, Severity
     from imagelint.sources import PathNotFound, discover
 
     try:
@@ -118,7 +133,9 @@ def list_rules() -> None:
     width = max(len(rule.name) for rule in rules)
     for rule in rules:
         off = "" if rule.default_enabled else " (off by default)"
-        click.echo(f"{rule.code}  {rule.name:<{width}}  {rule.severity.label:<7}  {rule.summary}{off}")
+        click.echo(
+            f"{rule.code}  {rule.name:<{width}}  {rule.severity.label:<7}  {rule.summary}{off}"
+        )
 
 
 @cli.command("rule")

@@ -11,14 +11,14 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
+from imagelint.sources import Problem
 from ruamel.yaml.cyaml import CSafeLoader
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import ScalarEvent
 from ruamel.yaml.nodes import Node
 from ruamel.yaml.reader import ReaderError
-
-from imagelint.sources import Problem
 
 _HELM_SOURCE_RE = re.compile(r"^# Source: (.+?)[ \t]*\r?$", re.MULTILINE)
 _DOCUMENT_START_RE = re.compile(r"^---(?:[ \t]|\r?$)", re.MULTILINE)
@@ -27,8 +27,7 @@ _DOCUMENT_START_RE = re.compile(r"^---(?:[ \t]|\r?$)", re.MULTILINE)
 _TEMPLATE_CANDIDATE_RE = re.compile(r"(?:^|[-:\[{,])[ \t]*\{\{", re.MULTILINE)
 
 
-@dataclass(frozen=True, slots=True)
-class Document:
+class Document(NamedTuple):
     node: Node
     index: int  # position in the file, from 0
     source: str | None  # the Helm template it was rendered from, if a '# Source:' comment says
@@ -58,7 +57,9 @@ def load(display: str, text: str) -> LoadedFile:
     loaded = LoadedFile(display, text)
     nodes, error = _compose(text)
     if "{{" in text and _TEMPLATE_CANDIDATE_RE.search(text):
-        marker = find_template_marker(text, None if error is None else _problem_position(error, text))
+        marker = find_template_marker(
+            text, None if error is None else _problem_position(error, text)
+        )
         if marker is not None:
             line, column = marker
             loaded.problems.append(
@@ -99,14 +100,16 @@ def _compose_by_document(text: str, problems: list[Problem]) -> list[Node]:
     starts = [0] + [m.start() for m in _DOCUMENT_START_RE.finditer(text) if m.start() > 0]
     nodes: list[Node] = []
     line = 0
-    for begin, end in zip(starts, starts[1:] + [len(text)]):
+    for begin, end in zip(starts, starts[1:] + [len(text)], strict=True):
         part = text[begin:end]
         composed, error = _compose("\n" * line + part)
         if _is_libyaml_gap(error):
             composed, error = _compose_pure("\n" * line + part, composed, error)
         nodes.extend(composed)
         if error is not None:
-            problem_line, problem_column = _clamp(text, *_problem_position(error, "\n" * line + part))
+            problem_line, problem_column = _clamp(
+                text, *_problem_position(error, "\n" * line + part)
+            )
             problems.append(
                 Problem("yaml-syntax", problem_line + 1, problem_column + 1, _describe(error))
             )

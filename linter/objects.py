@@ -11,22 +11,37 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
-
 from imagelint.loader import Document, LoadedFile
 from imagelint.model import ObjectId
 from imagelint.sources import Problem
 from imagelint.yamlnodes import DuplicateKey, Mapping, as_mapping
+from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 # Kinds that are not namespaced; their namespace is None whatever the manifest says.
 CLUSTER_SCOPED_KINDS = frozenset(
     {
-        "Namespace", "Node", "PersistentVolume", "ClusterRole", "ClusterRoleBinding",
-        "CustomResourceDefinition", "StorageClass", "PriorityClass", "RuntimeClass",
-        "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "APIService",
-        "CSIDriver", "CSINode", "VolumeAttachment", "IngressClass", "PodSecurityPolicy",
-        "ClusterIssuer", "ClusterWorkflowTemplate", "ClusterSecretStore",
-        "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
+        "Namespace",
+        "Node",
+        "PersistentVolume",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "CustomResourceDefinition",
+        "StorageClass",
+        "PriorityClass",
+        "RuntimeClass",
+        "ValidatingWebhookConfiguration",
+        "MutatingWebhookConfiguration",
+        "APIService",
+        "CSIDriver",
+        "CSINode",
+        "VolumeAttachment",
+        "IngressClass",
+        "PodSecurityPolicy",
+        "ClusterIssuer",
+        "ClusterWorkflowTemplate",
+        "ClusterSecretStore",
+        "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding",
     }
 )
 _MAX_LIST_DEPTH = 8
@@ -39,6 +54,7 @@ class KubeObject:
     name: str | None
     namespace: str | None
     mapping: Mapping
+    metadata: Mapping | None
     document: Document
     path: str  # where in the document, "" for the document itself, "items[3]" for a List item
 
@@ -78,7 +94,9 @@ def iter_objects(
                     )
                 )
                 for index, item in enumerate(node.value):
-                    yield from _objects(item, document, default_namespace, f"[{index}]", None, duplicates, 0)
+                    yield from _objects(
+                        item, document, default_namespace, f"[{index}]", None, duplicates, 0
+                    )
             continue
         yield from _objects(node, document, default_namespace, "", None, duplicates, 0)
 
@@ -109,7 +127,13 @@ def _objects(
         prefix = f"{path}.items" if path else "items"
         for index, item in enumerate(items.value):
             yield from _objects(
-                item, document, default_namespace, f"{prefix}[{index}]", item_type, duplicates, depth + 1
+                item,
+                document,
+                default_namespace,
+                f"{prefix}[{index}]",
+                item_type,
+                duplicates,
+                depth + 1,
             )
         return
     metadata = as_mapping(mapping.get("metadata"))
@@ -122,10 +146,12 @@ def _objects(
         namespace = None
     elif not namespace:
         namespace = default_namespace
-    yield KubeObject(api_version, kind, name, namespace, mapping, document, path)
+    yield KubeObject(api_version, kind, name, namespace, mapping, metadata, document, path)
 
 
-def annotations(obj: KubeObject) -> Mapping | None:
-    metadata = as_mapping(obj.mapping.get("metadata"))
-    return None if metadata is None else as_mapping(metadata.get("annotations"))
-
+def annotation(obj: KubeObject, key: str) -> str | None:
+    """The string value of one annotation of an object, if set."""
+    if obj.metadata is None or "annotations" not in obj.metadata:
+        return None
+    notes = as_mapping(obj.metadata.get("annotations"))
+    return None if notes is None else notes.text(key)

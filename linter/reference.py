@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 DEFAULT_DOMAIN = "docker.io"
 LEGACY_DEFAULT_DOMAIN = "index.docker.io"
@@ -32,7 +33,6 @@ _IPV6 = r"\[(?:[a-fA-F0-9:]+)\]"
 _DOMAIN = rf"(?:{_DOMAIN_NAME}|{_IPV6})(?::[0-9]+)?"
 _TAG = r"[\w][\w.-]{0,127}"
 _DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,}"
-
 
 
 class _Patterns:
@@ -56,6 +56,7 @@ class _Patterns:
 @functools.cache
 def _patterns() -> _Patterns:
     return _Patterns()
+
 
 # Upstream error texts (distribution/reference and go-digest).
 ERR_NAME_EMPTY = "repository name must have at least one component"
@@ -471,8 +472,7 @@ def _diagnose_domain(domain: str) -> tuple[str, int] | None:
 # --- lenient split ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Parts:
+class Parts(NamedTuple):
     """An image string cut where a person would cut it, valid or not, with offsets.
 
     The first component is the registry host when it has a '.' or ':', is ``localhost`` or is
@@ -501,6 +501,7 @@ class Parts:
         return text
 
 
+@functools.lru_cache(maxsize=8192)
 def split(image: str) -> Parts:
     at = image.find("@")
     name_tag, digest = (image, None) if at == -1 else (image[:at], image[at + 1 :])

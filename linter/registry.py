@@ -22,19 +22,18 @@ from __future__ import annotations
 
 import functools
 import importlib
-import pkgutil
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 from imagelint.model import Severity
 
 SCOPES = ("input", "image", "run")
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     default: Any
     help: str
 
@@ -54,7 +53,7 @@ class Rule:
 
 
 def _from_module(module: ModuleType) -> Rule:
-    scope = getattr(module, "SCOPE")
+    scope = module.SCOPE
     if scope not in SCOPES:
         raise ValueError(f"{module.__name__}: unknown SCOPE {scope!r}")
     check = getattr(module, "check", None)
@@ -78,11 +77,13 @@ def _from_module(module: ModuleType) -> Rule:
 def all_rules() -> tuple[Rule, ...]:
     """Every rule, ordered by code."""
     package = importlib.import_module("imagelint.rules")
-    rules = [
-        _from_module(importlib.import_module(f"imagelint.rules.{info.name}"))
-        for info in pkgutil.iter_modules(package.__path__)
-        if not info.name.startswith("_")
-    ]
+    names = {
+        entry.name[: -len(".py")]
+        for folder in package.__path__
+        for entry in os.scandir(folder)
+        if entry.name.endswith(".py") and not entry.name.startswith("_")
+    }
+    rules = [_from_module(importlib.import_module(f"imagelint.rules.{name}")) for name in names]
     return tuple(sorted(rules, key=lambda rule: rule.code))
 
 

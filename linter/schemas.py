@@ -4,14 +4,16 @@ it costs more start-up time than a one-file run has to spare)."""
 from __future__ import annotations
 
 import functools
-import json
-from importlib import resources
 from typing import Any
+
+from imagelint.data import read_text
 
 
 @functools.cache
 def load(name: str) -> dict[str, Any]:
-    return json.loads(resources.files("imagelint").joinpath("data", name).read_text("utf-8"))
+    import json
+
+    return json.loads(read_text(name))
 
 
 @functools.cache

@@ -13,7 +13,7 @@ import fnmatch
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
@@ -28,8 +28,7 @@ _BOMS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """Something wrong with an input itself, reported under one of the input rules."""
 
     rule: str
@@ -38,8 +37,7 @@ class Problem:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class SourceRef:
+class SourceRef(NamedTuple):
     display: str  # the path as findings show it
     path: str | None  # where to read it; None for standard input
 
@@ -140,7 +138,9 @@ def read_bytes(ref: SourceRef) -> bytes | Problem:
         try:
             return sys.stdin.buffer.read()
         except (OSError, ValueError) as error:
-            return Problem("unreadable-file", 1, 1, f"cannot read standard input: {_os_reason(error)}")
+            return Problem(
+                "unreadable-file", 1, 1, f"cannot read standard input: {_os_reason(error)}"
+            )
     try:
         with open(ref.path, "rb") as handle:
             return handle.read()

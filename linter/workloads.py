@@ -13,10 +13,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ruamel.yaml.nodes import MappingNode, Node
-
-from imagelint.objects import KubeObject, annotations
+from imagelint.objects import KubeObject, annotation
 from imagelint.yamlnodes import DuplicateKey, Mapping, as_mapping, as_sequence, string_value
+from ruamel.yaml.nodes import MappingNode, Node
 
 _TEMPLATE_SPEC = ("spec", "template", "spec")
 # (API group, kind) -> path from the object to its pod spec.
@@ -51,9 +50,7 @@ ARGO_TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
 CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
 # In Kubernetes' own API groups the table above is complete: a core Service or a CRD has no
 # pod template, whatever its spec looks like. Only other groups get the generic search.
-_BUILTIN_GROUPS = frozenset(
-    {"", "apps", "batch", "extensions", "autoscaling", "policy"}
-)
+_BUILTIN_GROUPS = frozenset({"", "apps", "batch", "extensions", "autoscaling", "policy"})
 _GENERIC_KEYS = ("spec", "template", "jobTemplate")
 _GENERIC_MAX_DEPTH = 6
 _OPENSHIFT_TRIGGERS = "image.openshift.io/triggers"
@@ -136,7 +133,9 @@ def images(
     for pod in pod_specs(obj, duplicates, partial):
         for list_name in CONTAINER_LISTS:
             for index, node in enumerate(as_sequence(pod.mapping.get(list_name))):
-                use = _container_image(pod, node, f"{pod.field}.{list_name}[{index}]", triggered, duplicates)
+                use = _container_image(
+                    pod, node, f"{pod.field}.{list_name}[{index}]", triggered, duplicates
+                )
                 if use is not None:
                     yield use
         for index, node in enumerate(as_sequence(pod.mapping.get("volumes"))):
@@ -226,8 +225,7 @@ def _triggered_containers(obj: KubeObject) -> frozenset[str]:
                 text = string_value(name)
                 if text:
                     names.add(text)
-    notes = annotations(obj)
-    raw = notes.text(_OPENSHIFT_TRIGGERS) if notes else None
+    raw = annotation(obj, _OPENSHIFT_TRIGGERS)
     if raw:
         import json
 

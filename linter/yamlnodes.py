@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -18,13 +18,21 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 _STR_TAG = "tag:yaml.org,2002:str"
 _NULL_TAG = "tag:yaml.org,2002:null"
 # YAML 1.1 booleans as go-yaml v2 resolves them (the composer's resolver is YAML 1.2).
-_YAML11_BOOL = re.compile(r"y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|true|True|TRUE|false|False|FALSE")
+_YAML11_BOOL = re.compile(
+    r"y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|true|True|TRUE|false|False|FALSE"
+)
 # Merge keys nest; a sane document merges a handful of levels.
 _MAX_MERGE_DEPTH = 32
 
 
-@dataclass(frozen=True, slots=True)
-class DuplicateKey:
+def tag_of(node: Node) -> str:
+    """A node's resolved tag. ``Node.tag`` formats a Tag object on every access; the composer
+    stores the resolved tag as the Tag's suffix, so read that directly when there is no handle."""
+    ctag = node.ctag
+    return ctag.suffix if ctag.handle is None else str(ctag)
+
+
+class DuplicateKey(NamedTuple):
     key: str
     first: Node  # the key node that loses
     last: Node  # the key node that wins
@@ -41,7 +49,7 @@ class Mapping:
         duplicates: list[DuplicateKey] = []
         merged: list[Node] = []
         for key, value in node.value:
-            if key.tag == _MERGE_TAG:
+            if key.value == "<<" and tag_of(key) == _MERGE_TAG:
                 merged.append(value)
                 continue
             if not isinstance(key, ScalarNode):
@@ -87,7 +95,7 @@ def _merged_entries(sources: list[Node], depth: int) -> dict[str, tuple[Node, No
                 continue
             inner: list[Node] = []
             for key, value in item.value:
-                if key.tag == _MERGE_TAG:
+                if key.value == "<<" and tag_of(key) == _MERGE_TAG:
                     inner.append(value)
                 elif isinstance(key, ScalarNode):
                     result.setdefault(key.value, (key, value))
@@ -106,7 +114,7 @@ def as_sequence(node: Node | None) -> list[Node]:
 
 
 def is_null(node: Node | None) -> bool:
-    return node is None or (isinstance(node, ScalarNode) and node.tag == _NULL_TAG)
+    return node is None or (isinstance(node, ScalarNode) and tag_of(node) == _NULL_TAG)
 
 
 def string_value(node: Node | None) -> str | None:
@@ -115,7 +123,7 @@ def string_value(node: Node | None) -> str | None:
         return None
     if node.style:  # quoted or block scalars are always strings
         return node.value
-    if node.tag != _STR_TAG or _YAML11_BOOL.fullmatch(node.value):
+    if tag_of(node) != _STR_TAG or _YAML11_BOOL.fullmatch(node.value):
         return None
     return node.value
 
@@ -128,7 +136,7 @@ def scalar_type(node: Node) -> str:
         return "a list"
     if string_value(node) is not None:
         return "a string"
-    tag = node.tag.rsplit(":", 1)[-1]
+    tag = tag_of(node).rsplit(":", 1)[-1]
     if tag == "str":  # a YAML 1.1 boolean such as yes/on
         return "a boolean"
     return {"int": "a number", "float": "a number", "bool": "a boolean", "null": "null"}.get(

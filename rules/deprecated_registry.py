@@ -7,7 +7,7 @@ each entry with the date of the change and a source. Among them: `k8s.gcr.io` (f
 hosts (shut down 2025-03-18; replaced by Artifact Registry), `gcr.io/google-containers`, the
 Bitnami images on Docker Hub (`docker.io/bitnami`, versioned tags moved to `bitnamilegacy` on
 2025-09-29), GitHub's `docker.pkg.github.com` and JFrog's `docker.bintray.io`. The full list,
-with what still works for each, is `imagelint/data/deprecated-registries.json`.
+with what still works for each, is `imagelint/data/deprecated-registries.tsv`.
 
 ## Why it breaks a pull
 A shut-down registry answers every pull with an error; a frozen one has none of the versions

@@ -38,7 +38,7 @@ from imagelint.messages import shown
 from imagelint.model import ImageRecord, Settings, Violation
 from imagelint.reference import DEFAULT_DOMAIN, Reference
 from imagelint.runindex import RunIndex
-from imagelint.similarity import allowed_edits, distance, nearest
+from imagelint.similarity import allowed_edits, distance
 
 NAME = "image-typo"
 CODE = "IL112"
@@ -67,10 +67,13 @@ def check(run: RunIndex, settings: Settings) -> Iterator[tuple[ImageRecord, Viol
             continue
         wrong, right, why = found
         offset = max(record.image.find(wrong), 0)
-        yield record, Violation(
-            f"image {shown(record.image)}: {shown(wrong)} looks like a typo of {shown(right)} "
-            f"({why}); did you mean {shown(record.image.replace(wrong, right, 1))}?",
-            offset,
+        yield (
+            record,
+            Violation(
+                f"image {shown(record.image)}: {shown(wrong)} looks like a typo of {shown(right)} "
+                f"({why}); did you mean {shown(record.image.replace(wrong, right, 1))}?",
+                offset,
+            ),
         )
 
 
@@ -91,13 +94,17 @@ def _name_typo(ref: Reference, names: _Frequencies) -> tuple[str, str, str] | No
         familiar = ref.familiar_name
         if familiar in catalog.dockerhub_popular():
             return None
-        known = nearest(familiar, catalog.dockerhub_popular())
+        known = catalog.dockerhub_index().nearest(familiar)
         if known is not None and not _versioned_siblings(familiar, known):
             return familiar, known, "a well-known Docker Hub image"
     frequent = names.dominant(ref.name)
     if frequent is None or not frequent.startswith(ref.domain + "/"):
         return None
-    return ref.path, frequent[len(ref.domain) + 1 :], f"used {names.counts[frequent]} times in this run"
+    return (
+        ref.path,
+        frequent[len(ref.domain) + 1 :],
+        f"used {names.counts[frequent]} times in this run",
+    )
 
 
 class _Frequencies:
@@ -106,10 +113,10 @@ class _Frequencies:
 
     def __init__(self, values: Iterable[str]) -> None:
         self.counts = Counter(values)
-        self.by_length: dict[int, list[str]] = defaultdict(list)
+        self.groups: dict[tuple[str, int], list[str]] = defaultdict(list)
         for value, count in self.counts.items():
             if count >= _DOMINANCE:
-                self.by_length[len(value)].append(value)
+                self.groups[_group(value, len(value))].append(value)
 
     def dominant(self, value: str) -> str | None:
         """The one value near ``value`` used at least _DOMINANCE times as often, if exactly one."""
@@ -120,13 +127,19 @@ class _Frequencies:
         near = [
             other
             for length in range(len(value) - limit, len(value) + limit + 1)
-            for other in self.by_length.get(length, ())
+            for other in self.groups.get(_group(value, length), ())
             if other != value
             and self.counts[other] >= floor
-            and not _versioned_siblings(value, other)
             and distance(value, other, limit) <= limit
+            and not _versioned_siblings(value, other)
         ]
         return near[0] if len(near) == 1 else None
+
+
+def _group(value: str, length: int) -> tuple[str, int]:
+    """Names are compared within their registry host (a host typo is a host rule's business);
+    hosts are compared with hosts, where the group is empty."""
+    return (value.split("/", 1)[0] if "/" in value else "", length)
 
 
 def _versioned_siblings(a: str, b: str) -> bool:

@@ -63,8 +63,11 @@ def check(run: RunIndex, settings: Settings) -> Iterator[tuple[ImageRecord, Viol
         more = f" and {plural(len(majority) - 1, 'more place')}" if len(majority) > 1 else ""
         for record, tag in minority:
             assert record.image is not None
-            yield record, Violation(
-                f"{name} is tagged {tag!r} here but {other_tag!r} at {elsewhere}{more}: its "
-                "pipeline pushes one convention, so one of these tags probably does not exist",
-                record.image.rfind(":") + 1,
+            yield (
+                record,
+                Violation(
+                    f"{name} is tagged {tag!r} here but {other_tag!r} at {elsewhere}{more}: its "
+                    "pipeline pushes one convention, so one of these tags probably does not exist",
+                    record.image.rfind(":") + 1,
+                ),
             )

@@ -24,7 +24,6 @@ Use one of the three values, capitalised as shown, or leave the field out for th
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from imagelint import schemas
@@ -58,6 +57,8 @@ def check(use: ImageUse, settings: Settings) -> Iterator[Violation]:
         yield Violation(f"imagePullPolicy must be a string, not {scalar_type(node)}", node=node)
     elif "enum" in failed:
         assert value is not None
+        import difflib
+
         close = {v.lower(): v for v in allowed()}.get(value.lower()) or next(
             iter(difflib.get_close_matches(value, allowed(), n=1, cutoff=0.6)), None
         )

@@ -47,6 +47,7 @@ SEVERITY = "error"
 SCOPE = "image"
 SUMMARY = "The image is missing or is not a valid image reference."
 
+
 def _holder(use: ImageUse) -> str:
     if use.field.endswith(".reference"):
         return f'image volume "{use.container}"' if use.container else "an image volume"
@@ -74,7 +75,9 @@ def check(use: ImageUse, settings: Settings) -> Iterator[Violation]:
         return
     result = parse(use.image)
     if isinstance(result, InvalidReference):
-        yield Violation(f"image {shown(use.image)} cannot be pulled: {result.reason}", result.offset)
+        yield Violation(
+            f"image {shown(use.image)} cannot be pulled: {result.reason}", result.offset
+        )
     elif result.domain == "":
         reason, offset = diagnose(use.image)
         yield Violation(

@@ -46,7 +46,11 @@ def check(use: ImageUse, settings: Settings) -> Iterator[Violation]:
     if ref.tag.lower() != "latest":
         return
     offset = use.image.rfind(":") + 1
-    case = "" if ref.tag == "latest" else f" (and {ref.tag!r} is not 'latest': tags are case-sensitive)"
+    case = (
+        ""
+        if ref.tag == "latest"
+        else f" (and {ref.tag!r} is not 'latest': tags are case-sensitive)"
+    )
     yield Violation(
         f"image {shown(use.image)} uses the tag {ref.tag!r}{case}: it moves, so pods started at "
         "different times run different code and every start needs the registry; pin a version "

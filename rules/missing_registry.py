@@ -61,16 +61,22 @@ def check(run: RunIndex, settings: Settings) -> Iterator[tuple[ImageRecord, Viol
         if other is not None and _same_image(familiar, ref, other[1], familiar in popular):
             where, other_ref = other
             suggestion = other_ref.name + str(ref)[len(ref.name) :]
-            yield record, Violation(
-                f"image {shown(record.image)} names no registry, so it resolves to Docker Hub "
-                f"({ref.name}), but {other_ref.name} is pulled at {where.site.path}:"
-                f"{where.site.line}; did you mean {shown(suggestion)}?"
+            yield (
+                record,
+                Violation(
+                    f"image {shown(record.image)} names no registry, so it resolves to Docker Hub "
+                    f"({ref.name}), but {other_ref.name} is pulled at {where.site.path}:"
+                    f"{where.site.line}; did you mean {shown(suggestion)}?"
+                ),
             )
         elif familiar not in popular:
-            yield record, Violation(
-                f"image {shown(record.image)} names no registry, so it is pulled from Docker Hub "
-                f"as {ref.name}, which is not a well-known Docker Hub image; write the registry "
-                f"host, or {shown('docker.io/' + record.image)} if Docker Hub is meant"
+            yield (
+                record,
+                Violation(
+                    f"image {shown(record.image)} names no registry, so it is pulled from Docker Hub "
+                    f"as {ref.name}, which is not a well-known Docker Hub image; write the registry "
+                    f"host, or {shown('docker.io/' + record.image)} if Docker Hub is meant"
+                ),
             )
 
 

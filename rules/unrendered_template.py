@@ -34,6 +34,7 @@ Set the missing value (`--set image.tag=2.4.1`, or a default in `values.yaml`:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -50,18 +51,43 @@ SUMMARY = "The image holds template leftovers or an empty part where a value was
 # The leftover is the root cause: what the other reference rules would say about the literal
 # string (capitals in "{{ .Values }}", no tag in "null") is noise.
 SUPERSEDES = (
-    "invalid-reference", "uppercase-repository", "trailing-dot", "latest-tag", "missing-tag",
-    "tag-and-digest", "deprecated-registry", "missing-registry", "image-typo", "inconsistent-tags",
+    "invalid-reference",
+    "uppercase-repository",
+    "trailing-dot",
+    "latest-tag",
+    "missing-tag",
+    "tag-and-digest",
+    "deprecated-registry",
+    "missing-registry",
+    "image-typo",
+    "inconsistent-tags",
 )
 
-_MARKERS = (
-    (re.compile(r"\{\{.*?(?:\}\}|$)|\{%.*?(?:%\}|$)"), "a template expression {found} was not rendered"),
-    (re.compile(r"\$\([A-Za-z_][A-Za-z0-9_]*\)"), "{found} is not expanded in 'image' (Kubernetes expands $(VAR) only in command, args and env)"),
-    (re.compile(r"\$\{[^}]*\}?|\$[A-Za-z_][A-Za-z0-9_]*"), "the variable {found} was not substituted"),
-    (re.compile(r"<no value>"), "{found} is what Helm renders for a value that is not set"),
-    (re.compile(r"%!s\(<nil>\)|<nil>"), "{found} is what Go templates render for a nil value"),
-    (re.compile(r"\{[A-Za-z_][A-Za-z0-9_.-]*\}|<[A-Za-z][^<>]*>"), "the placeholder {found} was never replaced with a real value"),
+# The leftovers, in the order they are looked for; compiled on first need (most images hold
+# none of the characters these start with).
+_MARKER_SOURCES = (
+    (r"\{\{.*?(?:\}\}|$)|\{%.*?(?:%\}|$)", "a template expression {found} was not rendered"),
+    (
+        r"\$\([A-Za-z_][A-Za-z0-9_]*\)",
+        "{found} is not expanded in 'image' (Kubernetes expands $(VAR) only in command, args "
+        "and env)",
+    ),
+    (r"\$\{[^}]*\}?|\$[A-Za-z_][A-Za-z0-9_]*", "the variable {found} was not substituted"),
+    (r"<no value>", "{found} is what Helm renders for a value that is not set"),
+    (r"%!s\(<nil>\)|<nil>", "{found} is what Go templates render for a nil value"),
+    (
+        r"\{[A-Za-z_][A-Za-z0-9_.-]*\}|<[A-Za-z][^<>]*>",
+        "the placeholder {found} was never replaced with a real value",
+    ),
 )
+_TRIGGERS = frozenset("{$<%")
+
+
+@functools.cache
+def _markers() -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(pattern), text) for pattern, text in _MARKER_SOURCES)
+
+
 _NOTHING_WORDS = frozenset({"None", "none", "null", "Null", "NULL", "nil", "undefined"})
 
 
@@ -69,12 +95,13 @@ def check(use: ImageUse, settings: Settings) -> Iterator[Violation]:
     image = use.image
     if not image or use.resolved_at_runtime:
         return
-    for pattern, explanation in _MARKERS:
-        match = pattern.search(image)
-        if match:
-            reason = explanation.format(found=shown(match.group(0)))
-            yield Violation(f"image {shown(image)}: {reason}", match.start())
-            return
+    if not _TRIGGERS.isdisjoint(image):
+        for pattern, explanation in _markers():
+            match = pattern.search(image)
+            if match:
+                reason = explanation.format(found=shown(match.group(0)))
+                yield Violation(f"image {shown(image)}: {reason}", match.start())
+                return
     found = _empty_part(image)
     if found is None:
         return

@@ -9,7 +9,6 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import FIXTURES, ROOT
 from imagelint.cli import cli, main
 
@@ -35,8 +34,8 @@ def test_text_output_and_exit_1(files):
     result = run(["check", "bad.yaml", "good.yaml"])
     assert result.exit_code == 1
     assert result.output == (
-        "bad.yaml:7:14: IL102 image \"Nginx:1\": the repository path \"Nginx\" has capital "
-        "letters, which no registry accepts; use \"nginx:1\" [uppercase-repository]\n"
+        'bad.yaml:7:14: IL102 image "Nginx:1": the repository path "Nginx" has capital '
+        'letters, which no registry accepts; use "nginx:1" [uppercase-repository]\n'
         "1 error in 1 of 2 files (2 objects, 2 images checked).\n"
     )
 
@@ -44,7 +43,8 @@ def test_text_output_and_exit_1(files):
 def test_clean_exit_0(files):
     result = run(["check", "good.yaml"])
     assert (result.exit_code, result.output) == (
-        0, "No problems found in 1 file (1 object, 1 image checked).\n",
+        0,
+        "No problems found in 1 file (1 object, 1 image checked).\n",
     )
 
 
@@ -60,24 +60,52 @@ def test_json_format(files):
     document = json.loads(result.output)
     assert document["version"] == 1
     assert document["summary"] == {
-        "files": 2, "files_with_findings": 2, "objects": 2, "images": 2,
-        "errors": 1, "warnings": 0, "info": 1,
+        "files": 2,
+        "files_with_findings": 2,
+        "objects": 2,
+        "images": 2,
+        "errors": 1,
+        "warnings": 0,
+        "info": 1,
     }
     first = document["findings"][0]
     assert first == {
-        "rule": "uppercase-repository", "code": "IL102", "severity": "error", "path": "bad.yaml",
-        "line": 7, "column": 14,
-        "message": "image \"Nginx:1\": the repository path \"Nginx\" has capital letters, which no registry accepts; use \"nginx:1\"",
+        "rule": "uppercase-repository",
+        "code": "IL102",
+        "severity": "error",
+        "path": "bad.yaml",
+        "line": 7,
+        "column": 14,
+        "message": 'image "Nginx:1": the repository path "Nginx" has capital letters, which no registry accepts; use "nginx:1"',
         "object": {"apiVersion": "v1", "kind": "Pod", "namespace": "default", "name": "p"},
-        "container": "c", "image": "Nginx:1", "field": "spec.containers[0].image", "source": None,
+        "container": "c",
+        "image": "Nginx:1",
+        "field": "spec.containers[0].image",
+        "source": None,
     }
 
 
 def test_stdin_with_name_and_namespace():
     helm = "---\n# Source: c/templates/p.yaml\n" + BAD_POD
-    result = run(["check", "-", "--stdin-filename", "rendered.yaml", "--namespace", "prod", "--format", "json"], input=helm)
+    result = run(
+        [
+            "check",
+            "-",
+            "--stdin-filename",
+            "rendered.yaml",
+            "--namespace",
+            "prod",
+            "--format",
+            "json",
+        ],
+        input=helm,
+    )
     [finding] = json.loads(result.output)["findings"]
-    assert (finding["path"], finding["line"], finding["source"]) == ("rendered.yaml", 9, "c/templates/p.yaml")
+    assert (finding["path"], finding["line"], finding["source"]) == (
+        "rendered.yaml",
+        9,
+        "c/templates/p.yaml",
+    )
     assert finding["object"]["namespace"] == "prod"
     text = run(["check", "-"], input=helm).output
     assert text.startswith("<stdin>:9:14: IL102") and "(from c/templates/p.yaml)" in text
@@ -139,7 +167,10 @@ def test_rules_listing():
     assert [line.split()[:3] for line in lines][:1] == [["IL001", "yaml-syntax", "error"]]
     [line] = [line for line in lines if line.startswith("IL101 ")]
     assert line.split(None, 3) == [
-        "IL101", "invalid-reference", "error", "The image is missing or is not a valid image reference.",
+        "IL101",
+        "invalid-reference",
+        "error",
+        "The image is missing or is not a valid image reference.",
     ]
 
 
@@ -158,9 +189,13 @@ def test_unknown_rule():
 def test_python_dash_m_and_console_script():
     result = subprocess.run(
         [sys.executable, "-m", "imagelint", "check", "--format", "json", str(FIXTURES)],
-        capture_output=True, text=True, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     assert result.returncode == 1, result.stderr
     assert json.loads(result.stdout)["summary"]["errors"] > 10
-    version = subprocess.run([sys.executable, "-m", "imagelint", "--version"], capture_output=True, text=True)
+    version = subprocess.run(
+        [sys.executable, "-m", "imagelint", "--version"], capture_output=True, text=True
+    )
     assert version.stdout.startswith("imagelint, version ")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-
 from conftest import FIXTURES
 from expectations import expected
 from imagelint.engine import Engine
@@ -42,8 +41,12 @@ def test_fixture_findings_match_markers(path, findings_by_path):
 def test_fixtures_show_every_input_rule(findings_by_path):
     rules = {f.rule for found in findings_by_path.values() for f in found}
     assert {
-        "invalid-reference", "yaml-syntax", "helm-template-file", "invalid-encoding",
-        "duplicate-key", "invalid-document",
+        "invalid-reference",
+        "yaml-syntax",
+        "helm-template-file",
+        "invalid-encoding",
+        "duplicate-key",
+        "invalid-document",
     } <= rules
 
 

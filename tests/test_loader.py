@@ -22,13 +22,16 @@ def test_helm_sources_are_attached_per_document():
         "---\n# Source: c/templates/c.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"
     )
     assert [d.source for d in load("x", text).documents] == [
-        "c/templates/a.yaml", None, "c/templates/c.yaml",
+        "c/templates/a.yaml",
+        None,
+        "c/templates/c.yaml",
     ]
 
 
 def test_empty_documents_and_comment_only_files():
     assert [d.node.tag for d in load("x", "---\n---\n# only a comment\n").documents] == [
-        "tag:yaml.org,2002:null", "tag:yaml.org,2002:null",
+        "tag:yaml.org,2002:null",
+        "tag:yaml.org,2002:null",
     ]
     assert load("x", "").documents == []
     assert check_text("").findings == []
@@ -51,8 +54,10 @@ def test_alias_bomb_is_bounded():
     lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for level in range(1, 12):
         lines.append(f"a{level}: &a{level} [" + ",".join([f"*a{level - 1}"] * 9) + "]")
-    text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n" + "\n".join(lines) + (
-        "\nspec:\n  containers: *a11\n"
+    text = (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+        + "\n".join(lines)
+        + ("\nspec:\n  containers: *a11\n")
     )
     started = time.process_time()
     report = check_text(text)
@@ -70,7 +75,9 @@ def test_recursive_alias_and_merge_loop_terminate():
 
 def test_deep_nesting():
     depth = 10_000
-    text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: " + "[" * depth + "]" * depth + "\n"
+    text = (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: " + "[" * depth + "]" * depth + "\n"
+    )
     assert check_text(text).findings == []
 
 
@@ -82,7 +89,9 @@ def test_namespace_defaults():
     )
     loaded = load("x", text)
     assert [(o.name, o.namespace) for o in iter_objects(loaded, "staging", [])] == [
-        ("a", "staging"), ("b", "prod"), ("c", None),
+        ("a", "staging"),
+        ("b", "prod"),
+        ("c", None),
     ]
 
 

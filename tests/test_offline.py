@@ -5,7 +5,6 @@ from __future__ import annotations
 import socket
 
 from click.testing import CliRunner
-
 from conftest import FIXTURES
 from imagelint.cli import cli
 

@@ -29,8 +29,18 @@ def test_ci_runs_the_readme_test_command():
 
 def test_no_code_imports_the_source_folders_by_their_own_names():
     offenders = subprocess.run(
-        ["grep", "-rnE", r"^\s*(from|import) (rules|linter)\b", "linter", "rules", "tests", "bench"],
-        cwd=ROOT, capture_output=True, text=True,
+        [
+            "grep",
+            "-rnE",
+            r"^\s*(from|import) (rules|linter)\b",
+            "linter",
+            "rules",
+            "tests",
+            "bench",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     ).stdout
     assert offenders == ""
 
@@ -46,12 +56,13 @@ def test_readme_examples_are_the_real_output(monkeypatch):
     import json
 
     from click.testing import CliRunner
-
     from imagelint.cli import cli
 
     monkeypatch.chdir(ROOT)
     text = CliRunner().invoke(cli, ["check", "fixtures/helm-rendered.yaml"]).output
     assert "\n".join("    " + line for line in text.splitlines()) in README
     shown = json.loads(README.split("```json\n", 1)[1].split("```", 1)[0])
-    real = json.loads(CliRunner().invoke(cli, ["check", "--format", "json", "fixtures/helm-rendered.yaml"]).output)
+    real = json.loads(
+        CliRunner().invoke(cli, ["check", "--format", "json", "fixtures/helm-rendered.yaml"]).output
+    )
     assert shown == real

@@ -11,7 +11,6 @@ import csv
 import json
 
 from click.testing import CliRunner
-
 from conftest import ROOT
 from imagelint.cli import cli
 
@@ -26,6 +25,7 @@ def test_pinned_findings_on_real_manifests(shared, monkeypatch):
     monkeypatch.chdir(shared / "corpus" / "real")
     result = CliRunner().invoke(cli, ["check", "--format", "json", *files])
     found = sorted(
-        (f["path"], f["line"], f["column"], f["rule"]) for f in json.loads(result.output)["findings"]
+        (f["path"], f["line"], f["column"], f["rule"])
+        for f in json.loads(result.output)["findings"]
     )
     assert found == expected

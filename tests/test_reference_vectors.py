@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 
 import pytest
-
 from conftest import shared_dir
 from imagelint.reference import InvalidReference, Reference, parse
 

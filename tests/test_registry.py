@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from imagelint.registry import all_rules, find
 
 RULES = all_rules()
@@ -37,18 +36,23 @@ def test_supersedes_replaces_the_generic_finding(monkeypatch):
     """A more specific rule's finding on the same image replaces invalid-reference's."""
     from dataclasses import replace
 
-    from conftest import check_text
     from imagelint.engine import Engine
     from imagelint.model import Violation
 
     generic = find("invalid-reference")
     specific = replace(
-        generic, name="specific", code="IL199", supersedes=("invalid-reference",),
-        check=lambda use, settings: iter([Violation("specific reason")]) if use.image == "Bad:1" else iter(()),
+        generic,
+        name="specific",
+        code="IL199",
+        supersedes=("invalid-reference",),
+        check=lambda use, settings: (
+            iter([Violation("specific reason")]) if use.image == "Bad:1" else iter(())
+        ),
     )
     engine = Engine(rules=[generic, specific])
     text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: a, image: 'Bad:1'}, {name: b, image: 'Worse:1'}]}\n"
     report = engine.check_text("x.yaml", text)
     assert [(f.rule, f.image) for f in report.findings] == [
-        ("specific", "Bad:1"), ("invalid-reference", "Worse:1"),
+        ("specific", "Bad:1"),
+        ("invalid-reference", "Worse:1"),
     ]

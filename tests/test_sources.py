@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 import pytest
-
 from imagelint.sources import PathNotFound, discover
 
 
@@ -17,8 +16,15 @@ def names(refs):
 def tree(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     for path in [
-        "m/a.yaml", "m/b.yml", "m/c.json", "m/d.txt", "m/.hidden.yaml", "m/.git/x.yaml",
-        "m/sub/e.YAML", "m/charts/templates/f.yaml", "m/sub/skip-me.yaml",
+        "m/a.yaml",
+        "m/b.yml",
+        "m/c.json",
+        "m/d.txt",
+        "m/.hidden.yaml",
+        "m/.git/x.yaml",
+        "m/sub/e.YAML",
+        "m/charts/templates/f.yaml",
+        "m/sub/skip-me.yaml",
     ]:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w") as handle:
@@ -28,7 +34,11 @@ def tree(tmp_path, monkeypatch):
 
 def test_directory_walk(tree):
     assert names(discover(["m"])) == [
-        "m/a.yaml", "m/b.yml", "m/c.json", "m/charts/templates/f.yaml", "m/sub/e.YAML",
+        "m/a.yaml",
+        "m/b.yml",
+        "m/c.json",
+        "m/charts/templates/f.yaml",
+        "m/sub/e.YAML",
         "m/sub/skip-me.yaml",
     ]
 

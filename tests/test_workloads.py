@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from imagelint.loader import load
 from imagelint.objects import iter_objects
 from imagelint.workloads import images
@@ -24,21 +23,81 @@ def found(text: str) -> list[tuple[str, str | None, str]]:
     [
         ("v1", "Pod", f"spec: {POD_SPEC}", "spec"),
         ("v1", "PodTemplate", f"template: {{spec: {POD_SPEC}}}", "template.spec"),
-        ("v1", "ReplicationController", f"spec: {{template: {{spec: {POD_SPEC}}}}}", "spec.template.spec"),
-        ("apps/v1", "Deployment", f"spec: {{template: {{spec: {POD_SPEC}}}}}", "spec.template.spec"),
-        ("apps/v1", "ReplicaSet", f"spec: {{template: {{spec: {POD_SPEC}}}}}", "spec.template.spec"),
-        ("apps/v1", "StatefulSet", f"spec: {{template: {{spec: {POD_SPEC}}}}}", "spec.template.spec"),
+        (
+            "v1",
+            "ReplicationController",
+            f"spec: {{template: {{spec: {POD_SPEC}}}}}",
+            "spec.template.spec",
+        ),
+        (
+            "apps/v1",
+            "Deployment",
+            f"spec: {{template: {{spec: {POD_SPEC}}}}}",
+            "spec.template.spec",
+        ),
+        (
+            "apps/v1",
+            "ReplicaSet",
+            f"spec: {{template: {{spec: {POD_SPEC}}}}}",
+            "spec.template.spec",
+        ),
+        (
+            "apps/v1",
+            "StatefulSet",
+            f"spec: {{template: {{spec: {POD_SPEC}}}}}",
+            "spec.template.spec",
+        ),
         ("apps/v1", "DaemonSet", f"spec: {{template: {{spec: {POD_SPEC}}}}}", "spec.template.spec"),
-        ("extensions/v1beta1", "Deployment", f"spec: {{template: {{spec: {POD_SPEC}}}}}", "spec.template.spec"),
+        (
+            "extensions/v1beta1",
+            "Deployment",
+            f"spec: {{template: {{spec: {POD_SPEC}}}}}",
+            "spec.template.spec",
+        ),
         ("batch/v1", "Job", f"spec: {{template: {{spec: {POD_SPEC}}}}}", "spec.template.spec"),
-        ("batch/v1", "CronJob", f"spec: {{jobTemplate: {{spec: {{template: {{spec: {POD_SPEC}}}}}}}}}", "spec.jobTemplate.spec.template.spec"),
-        ("argoproj.io/v1alpha1", "Rollout", f"spec: {{template: {{spec: {POD_SPEC}}}}}", "spec.template.spec"),
-        ("serving.knative.dev/v1", "Service", f"spec: {{template: {{spec: {POD_SPEC}}}}}", "spec.template.spec"),
-        ("serving.knative.dev/v1", "Configuration", f"spec: {{template: {{spec: {POD_SPEC}}}}}", "spec.template.spec"),
+        (
+            "batch/v1",
+            "CronJob",
+            f"spec: {{jobTemplate: {{spec: {{template: {{spec: {POD_SPEC}}}}}}}}}",
+            "spec.jobTemplate.spec.template.spec",
+        ),
+        (
+            "argoproj.io/v1alpha1",
+            "Rollout",
+            f"spec: {{template: {{spec: {POD_SPEC}}}}}",
+            "spec.template.spec",
+        ),
+        (
+            "serving.knative.dev/v1",
+            "Service",
+            f"spec: {{template: {{spec: {POD_SPEC}}}}}",
+            "spec.template.spec",
+        ),
+        (
+            "serving.knative.dev/v1",
+            "Configuration",
+            f"spec: {{template: {{spec: {POD_SPEC}}}}}",
+            "spec.template.spec",
+        ),
         ("serving.knative.dev/v1", "Revision", f"spec: {POD_SPEC}", "spec"),
-        ("apps.openshift.io/v1", "DeploymentConfig", f"spec: {{template: {{spec: {POD_SPEC}}}}}", "spec.template.spec"),
-        ("v1", "DeploymentConfig", f"spec: {{template: {{spec: {POD_SPEC}}}}}", "spec.template.spec"),
-        ("acme.io/v1", "Anything", f"spec: {{jobTemplate: {{template: {{spec: {POD_SPEC}}}}}}}", "spec.jobTemplate.template.spec"),
+        (
+            "apps.openshift.io/v1",
+            "DeploymentConfig",
+            f"spec: {{template: {{spec: {POD_SPEC}}}}}",
+            "spec.template.spec",
+        ),
+        (
+            "v1",
+            "DeploymentConfig",
+            f"spec: {{template: {{spec: {POD_SPEC}}}}}",
+            "spec.template.spec",
+        ),
+        (
+            "acme.io/v1",
+            "Anything",
+            f"spec: {{jobTemplate: {{template: {{spec: {POD_SPEC}}}}}}}",
+            "spec.jobTemplate.template.spec",
+        ),
     ],
 )
 def test_pod_spec_images(api_version, kind, body, prefix):

@@ -35,7 +35,11 @@ def summary(report: Report) -> str:
         plural(counts[Severity.WARNING], "warning"),
         f"{counts[Severity.INFO]} info",
     ]
-    shown = [p for p, s in zip(parts, (Severity.ERROR, Severity.WARNING, Severity.INFO)) if counts[s]]
+    shown = [
+        p
+        for p, s in zip(parts, (Severity.ERROR, Severity.WARNING, Severity.INFO), strict=True)
+        if counts[s]
+    ]
     return (
         f"{', '.join(shown)} in {report.files_with_findings} of "
         f"{plural(report.files, 'file')} ({checked})."

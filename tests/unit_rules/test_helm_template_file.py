@@ -33,7 +33,7 @@ def test_control_lines_that_break_yaml():
         'a: "{{ .Values.x }}"\n',
         "a: '{{ x }}'\n",
         "a: summary {{ $labels.instance }} down\n",
-        "a: |\n  {{ define \"x\" }}{{ end }}\n",
+        'a: |\n  {{ define "x" }}{{ end }}\n',
         "# {{ a comment }}\na: 1\n",
         "a: 1  # {{ trailing comment }}\n",
     ],

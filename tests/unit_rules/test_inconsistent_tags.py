@@ -27,6 +27,10 @@ def test_full_message_on_the_minority_convention():
 
 
 def test_quiet_for_one_convention_or_non_versions():
-    text = deployment("a", "registry.acme.io/api:1.4.0") + deployment("b", "registry.acme.io/api:1.5.0")
-    text += deployment("c", "registry.acme.io/web:v2") + deployment("d", "registry.acme.io/web:2-alpine")
+    text = deployment("a", "registry.acme.io/api:1.4.0") + deployment(
+        "b", "registry.acme.io/api:1.5.0"
+    )
+    text += deployment("c", "registry.acme.io/web:v2") + deployment(
+        "d", "registry.acme.io/web:2-alpine"
+    )
     assert [f for f in check_text(text).findings if f.rule == RULE] == []

@@ -13,7 +13,9 @@ def test_full_message_and_items_still_checked():
         "its own document (---) or wrap them in 'kind: List' with 'items:'"
     )
     assert (finding.line, finding.column, finding.severity.label) == (1, 1, "warning")
-    assert [f.field for f in findings(text, "invalid-reference")] == ["[0].spec.containers[0].image"]
+    assert [f.field for f in findings(text, "invalid-reference")] == [
+        "[0].spec.containers[0].image"
+    ]
 
 
 def test_lists_and_scalars_that_are_not_objects_are_ignored():

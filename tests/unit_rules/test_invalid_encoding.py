@@ -19,7 +19,9 @@ def test_latin1_full_message_and_position():
 
 def test_binary_message():
     problem = decode(b"PK\x03\x04\x00\x00")
-    assert problem.message == "binary file (NUL byte at line 1, column 5), not a YAML or JSON manifest"
+    assert (
+        problem.message == "binary file (NUL byte at line 1, column 5), not a YAML or JSON manifest"
+    )
 
 
 def test_unicode_with_byte_order_marks_is_read():

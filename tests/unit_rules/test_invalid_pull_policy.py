@@ -19,8 +19,14 @@ def test_full_message_and_position():
 @pytest.mark.parametrize(
     "value, message",
     [
-        ("IfNotPresnt", 'imagePullPolicy "IfNotPresnt" is not one of Always, IfNotPresent, Never (the API server refuses it; values are case-sensitive); did you mean "IfNotPresent"?'),
-        ("Sometimes", 'imagePullPolicy "Sometimes" is not one of Always, IfNotPresent, Never (the API server refuses it; values are case-sensitive)'),
+        (
+            "IfNotPresnt",
+            'imagePullPolicy "IfNotPresnt" is not one of Always, IfNotPresent, Never (the API server refuses it; values are case-sensitive); did you mean "IfNotPresent"?',
+        ),
+        (
+            "Sometimes",
+            'imagePullPolicy "Sometimes" is not one of Always, IfNotPresent, Never (the API server refuses it; values are case-sensitive)',
+        ),
         ("3", "imagePullPolicy must be a string, not a number"),
         ("yes", "imagePullPolicy must be a string, not a boolean"),
         ("[Always]", "imagePullPolicy must be a string, not a list"),

@@ -61,7 +61,10 @@ def test_escapes_and_shortens_the_image_in_messages():
     [finding] = findings(pod('image: "nginx:1\\t"'), RULE)
     assert finding.message == 'image "nginx:1\\t" cannot be pulled: whitespace at the end (a tab)'
     [finding] = findings(pod(f'image: "acme/{"a" * 300}:1"'), RULE)
-    assert finding.message.startswith('image "acme/aaaa') and "\u2026\" cannot be pulled" in finding.message
+    assert (
+        finding.message.startswith('image "acme/aaaa')
+        and '\u2026" cannot be pulled' in finding.message
+    )
 
 
 def test_image_volume_reference():
@@ -76,7 +79,9 @@ def test_image_volume_reference():
 
 
 def test_image_volume_without_reference():
-    text = pod("image: nginx:1.27", "  volumes:\n    - name: models\n      image: {pullPolicy: Always}\n")
+    text = pod(
+        "image: nginx:1.27", "  volumes:\n    - name: models\n      image: {pullPolicy: Always}\n"
+    )
     [finding] = findings(text, RULE)
     assert finding.message == 'image volume "models" has no reference'
 

@@ -8,7 +8,9 @@ RULE = "pull-policy-never"
 
 
 def test_full_message_at_the_policy():
-    [finding] = findings(pod("image: registry.acme.io/shop/api:2.4.1\n      imagePullPolicy: Never"), RULE)
+    [finding] = findings(
+        pod("image: registry.acme.io/shop/api:2.4.1\n      imagePullPolicy: Never"), RULE
+    )
     assert finding.message == (
         'imagePullPolicy Never: the kubelet will not pull "registry.acme.io/shop/api:2.4.1" from '
         "registry.acme.io, so pods fail with ErrImageNeverPull on any node where it was not "

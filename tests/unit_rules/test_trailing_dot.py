@@ -10,7 +10,7 @@ RULE = "trailing-dot"
 def test_full_message_for_a_tag():
     [finding] = findings(image_pod("myapp:1.0."), RULE)
     assert finding.message == (
-        'image "myapp:1.0.": the tag ends in \'.\', which is almost never pushed; did you mean '
+        "image \"myapp:1.0.\": the tag ends in '.', which is almost never pushed; did you mean "
         '"myapp:1.0"?'
     )
     assert (finding.column, finding.severity.label) == (24, "error")
@@ -19,10 +19,22 @@ def test_full_message_for_a_tag():
 @pytest.mark.parametrize(
     "image, message",
     [
-        ("api:2.1-", 'image "api:2.1-": the tag ends in \'-\', which is almost never pushed; did you mean "api:2.1"?'),
-        ("api:2.1_", 'image "api:2.1_": the tag ends in \'_\', which is almost never pushed; did you mean "api:2.1"?'),
-        ("acme/app.:1", 'image "acme/app.:1": the repository path ends in \'.\', which is not allowed there; did you mean "acme/app:1"?'),
-        ("registry.acme.io./app:1", 'image "registry.acme.io./app:1": the registry host ends in \'.\', which is not allowed there; did you mean "registry.acme.io/app:1"?'),
+        (
+            "api:2.1-",
+            'image "api:2.1-": the tag ends in \'-\', which is almost never pushed; did you mean "api:2.1"?',
+        ),
+        (
+            "api:2.1_",
+            'image "api:2.1_": the tag ends in \'_\', which is almost never pushed; did you mean "api:2.1"?',
+        ),
+        (
+            "acme/app.:1",
+            'image "acme/app.:1": the repository path ends in \'.\', which is not allowed there; did you mean "acme/app:1"?',
+        ),
+        (
+            "registry.acme.io./app:1",
+            'image "registry.acme.io./app:1": the registry host ends in \'.\', which is not allowed there; did you mean "registry.acme.io/app:1"?',
+        ),
     ],
 )
 def test_other_places(image, message):

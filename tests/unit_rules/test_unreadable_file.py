@@ -3,7 +3,6 @@ from __future__ import annotations
 import os
 
 import pytest
-
 from imagelint.engine import Engine
 from imagelint.sources import SourceRef, discover
 
@@ -15,17 +14,26 @@ def test_permission_denied_full_message(tmp_path):
     path.chmod(0)
     report = Engine().check(discover([str(path)]))
     [finding] = report.findings
-    assert (finding.rule, finding.message) == ("unreadable-file", "cannot read file: permission denied")
+    assert (finding.rule, finding.message) == (
+        "unreadable-file",
+        "cannot read file: permission denied",
+    )
 
 
 def test_file_vanished_during_the_run(tmp_path):
     good = tmp_path / "good.yaml"
-    good.write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: 'Bad:1'}]}\n")
+    good.write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: 'Bad:1'}]}\n"
+    )
     refs = [SourceRef("gone.yaml", str(tmp_path / "gone.yaml")), SourceRef("good.yaml", str(good))]
     report = Engine().check(refs)
     assert [(f.path, f.rule, f.message) for f in report.findings] == [
         ("gone.yaml", "unreadable-file", "cannot read file: no such file or directory"),
-        ("good.yaml", "uppercase-repository", 'image "Bad:1": the repository path "Bad" has capital letters, which no registry accepts; use "bad:1"'),
+        (
+            "good.yaml",
+            "uppercase-repository",
+            'image "Bad:1": the repository path "Bad" has capital letters, which no registry accepts; use "bad:1"',
+        ),
     ]
 
 

@@ -24,7 +24,9 @@ def test_docker_reads_a_capital_first_component_as_a_host_people_do_not():
     ]
 
 
-@pytest.mark.parametrize("image", ["ghcr.io/acme/app:Release-2", "Registry.Acme.IO/app:1", "nginx:LATEST"])
+@pytest.mark.parametrize(
+    "image", ["ghcr.io/acme/app:Release-2", "Registry.Acme.IO/app:1", "nginx:LATEST"]
+)
 def test_capitals_in_tags_and_hosts_are_legal(image):
     assert messages(image, RULE) == []
 
