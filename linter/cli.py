@@ -105,6 +105,8 @@ def check(
         )
     elif report.objects == 0 and not report.findings:
         click.echo(f"imagelint: no Kubernetes objects found in {len(refs)} file(s)", err=True)
+    for note in report.notes:
+        click.echo(f"imagelint: note: {note}", err=True)
     for message in report.internal_errors:
         click.echo(
             f"imagelint: internal error while checking {message} (please report it; "

@@ -17,13 +17,31 @@ from dataclasses import dataclass, field, replace
 
 from imagelint import kustomize
 from imagelint.loader import LoadedFile, load
-from imagelint.model import Finding, ImageRecord, Settings, Site, Violation
+from imagelint.model import (
+    Finding,
+    ImageRecord,
+    NameRef,
+    PodRecord,
+    SecretRecord,
+    ServiceAccountRecord,
+    Settings,
+    Site,
+    Violation,
+)
 from imagelint.objects import KubeObject, iter_objects
+from imagelint.pullsecrets import secret_records
 from imagelint.registry import Rule, all_rules
 from imagelint.runindex import RunIndex
 from imagelint.sources import Problem, SourceRef, decode, read_bytes
-from imagelint.workloads import ImageUse, images
-from imagelint.yamlnodes import DuplicateKey, value_start
+from imagelint.workloads import ImageUse, PodSpec, images
+from imagelint.yamlnodes import (
+    DuplicateKey,
+    Mapping,
+    as_mapping,
+    as_sequence,
+    string_value,
+    value_start,
+)
 
 __all__ = ["Engine", "FileResult", "Report", "Settings"]
 
@@ -39,6 +57,8 @@ class FileResult:
     path: str
     findings: list[Finding] = field(default_factory=list)
     images: list[ImageRecord] = field(default_factory=list)
+    service_accounts: list[ServiceAccountRecord] = field(default_factory=list)
+    secrets: list[SecretRecord] = field(default_factory=list)
     objects: int = 0
 
 
@@ -49,6 +69,7 @@ class Report:
     objects: int = 0
     images: int = 0
     internal_errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # said once about the run, not findings
 
     @property
     def files_with_findings(self) -> int:
@@ -93,15 +114,19 @@ class Engine:
         report.objects += result.objects
         report.images += len(result.images)
         report.findings.extend(result.findings)
-        run.add_images(result.images)
+        run.add(result.images, result.service_accounts, result.secrets)
 
     def _finish(self, report: Report, run: RunIndex) -> Report:
-        fired: dict[int, list[tuple[Rule, ImageRecord, Violation]]] = {}
+        fired: dict[int, list[tuple[Rule, Subject, Violation]]] = {}
         for rule in self.run_rules:
             assert rule.check is not None
-            for record, violation in rule.check(run, self.settings):
-                if rule.name not in record.superseded:
-                    fired.setdefault(id(record), []).append((rule, record, violation))
+            for subject, violation in rule.check(run, self.settings):
+                if subject is None:  # a note about the run as a whole
+                    report.notes.append(violation.message)
+                    continue
+                superseded = subject.superseded if isinstance(subject, ImageRecord) else ()
+                if rule.name not in superseded:
+                    fired.setdefault(id(subject), []).append((rule, subject, violation))
         for group in fired.values():
             report.findings.extend(
                 _record_finding(rule, record, violation)
@@ -134,10 +159,17 @@ class Engine:
         result = FileResult(loaded.display)
         duplicates: list[DuplicateKey] = []
         seen_duplicates: set[int] = set()
+        pods: dict[int, PodRecord] = {}
         for obj in iter_objects(loaded, self.settings.namespace, duplicates):
             result.objects += 1
+            result.secrets.extend(secret_records(loaded, obj))
+            if obj.kind == "ServiceAccount" and obj.group == "":
+                result.service_accounts.append(_service_account(loaded, obj))
             for use in images(obj, duplicates, partial):
-                record = _record(loaded, use)
+                pod = pods.get(id(use.pod))
+                if pod is None:
+                    pod = pods[id(use.pod)] = _pod_record(loaded, use.pod)
+                record = _record(loaded, use, pod)
                 findings, superseded = self._check_image(loaded, use, record)
                 result.images.append(
                     replace(record, superseded=superseded) if superseded else record
@@ -220,51 +252,90 @@ class Engine:
 
 
 def _without_superseded(
-    fired: list[tuple[Rule, ImageRecord, Violation]],
-) -> list[tuple[Rule, ImageRecord, Violation]]:
-    """Findings on one image, less those a more specific finding replaces."""
+    fired: list[tuple[Rule, Subject, Violation]],
+) -> list[tuple[Rule, Subject, Violation]]:
+    """Findings on one subject, less those a more specific finding replaces."""
     if len(fired) < 2:
         return fired
     replaced = {name for rule, _, v in fired if v.replaces for name in rule.supersedes}
     return [item for item in fired if item[0].name not in replaced]
 
 
-def _record(loaded: LoadedFile, use: ImageUse) -> ImageRecord:
-    node = use.node if use.node is not None else use.anchor
-    line, column, exact = value_start(node, loaded.line(node.start_mark.line))
-    site = Site(
-        loaded.display,
-        line + 1,
-        column + 1,
-        exact and use.node is not None,
-        use.object.document.source,
-    )
+def _record(loaded: LoadedFile, use: ImageUse, pod: PodRecord) -> ImageRecord:
+    source = use.object.document.source
+    if use.node is not None:
+        site = loaded.site(use.node, source)
+    else:  # a missing image: point at its container, where offsets mean nothing
+        site = replace(loaded.site(use.anchor, source), exact=False)
     return ImageRecord(
-        use.image, site, use.object.identity, use.container, use.field, use.resolved_at_runtime
+        use.image, site, use.object.identity, use.container, use.field, use.resolved_at_runtime, pod
     )
+
+
+def _name_refs(
+    loaded: LoadedFile, obj: KubeObject, mapping: Mapping, field: str
+) -> tuple[NameRef, ...]:
+    """The ``imagePullSecrets`` names of a pod spec or ServiceAccount, where each is written."""
+    refs = []
+    prefix = f"{field}." if field else ""
+    for index, item in enumerate(as_sequence(mapping.get("imagePullSecrets"))):
+        entry = as_mapping(item)
+        node = entry.get("name") if entry is not None else None
+        name = string_value(node)
+        if name:
+            site = loaded.site(node, obj.document.source)
+            path = f"{prefix}imagePullSecrets[{index}].name"
+            refs.append(NameRef(name, site, obj.identity, path))
+    return tuple(refs)
+
+
+def _pod_record(loaded: LoadedFile, pod: PodSpec) -> PodRecord:
+    obj = pod.object
+    mapping, field = pod.settings
+    account = mapping.text("serviceAccountName") or mapping.text("serviceAccount") or "default"
+    site = loaded.site(pod.mapping.node, obj.document.source)
+    refs = _name_refs(loaded, obj, mapping, field)
+    return PodRecord(obj.identity, obj.namespace or "", refs, account, site)
+
+
+def _service_account(loaded: LoadedFile, obj: KubeObject) -> ServiceAccountRecord:
+    return ServiceAccountRecord(obj.identity, _name_refs(loaded, obj, obj.mapping, obj.path))
+
+
+Subject = ImageRecord | NameRef | SecretRecord
 
 
 def _record_finding(
-    rule: Rule, record: ImageRecord, violation: Violation, site: Site | None = None
+    rule: Rule, subject: Subject, violation: Violation, site: Site | None = None
 ) -> Finding:
-    site = site or record.site
+    """A finding about an image, a name reference or a Secret, from its record."""
+    if isinstance(subject, ImageRecord):
+        image = subject.image
+        if image is not None and len(image) > MAX_CONTEXT_IMAGE:
+            image = image[:MAX_CONTEXT_IMAGE] + "\u2026"
+        site = site or subject.site
+        context = (subject.object, subject.container, image, subject.field)
+    elif isinstance(subject, NameRef):
+        site = site or subject.site
+        context = (subject.holder, None, None, subject.field)
+    else:
+        site = site or violation.site or subject.site
+        context = (subject.object, None, None, None)
     line, column = site.at(violation.offset)
-    image = record.image
-    if image is not None and len(image) > MAX_CONTEXT_IMAGE:
-        image = image[:MAX_CONTEXT_IMAGE] + "\u2026"
+    obj, container, image, field = context
     return Finding(
         rule.name,
         rule.code,
-        rule.severity,
+        violation.severity or rule.severity,
         site.path,
         line,
         column,
         violation.message,
-        record.object,
-        record.container,
+        obj,
+        container,
         image,
         site.source,
-        record.field,
+        field,
     )
 
 

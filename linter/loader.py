@@ -13,7 +13,9 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from imagelint.model import Site
 from imagelint.sources import Problem
+from imagelint.yamlnodes import value_start
 from ruamel.yaml.cyaml import CSafeLoader
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import ScalarEvent
@@ -46,6 +48,11 @@ class LoadedFile:
         if self._lines is None:
             self._lines = self.text.splitlines()
         return self._lines[index] if 0 <= index < len(self._lines) else None
+
+    def site(self, node: Node, source: str | None) -> Site:
+        """Where a node's value starts, as a Site that outlives the YAML."""
+        line, column, exact = value_start(node, self.line(node.start_mark.line))
+        return Site(self.display, line + 1, column + 1, exact, source)
 
 
 def parser_name() -> str:

@@ -68,6 +68,8 @@ class Violation:
     # Whether fixing this defect alone makes the image valid, so that the rule's finding replaces
     # the generic one of the rules it SUPERSEDES (invalid-reference) on the same image.
     replaces: bool = True
+    severity: Severity | None = None  # for a rule whose findings differ in severity
+    site: Site | None = None  # where, for a run rule reporting on a Secret (default: its name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +96,7 @@ class ImageRecord:
     container: str | None
     field: str
     resolved_at_runtime: bool  # something else fills in this image (OpenShift trigger, Argo)
+    pod: PodRecord | None = None  # the pod whose credentials pull it
     # Rules whose findings on this image an image-scope finding already replaced (so a run rule
     # does not report the literal string of, say, an unrendered template).
     superseded: frozenset[str] = frozenset()
@@ -110,3 +113,90 @@ class Settings:
         from imagelint.registry import option_default
 
         return self.options[name] if name in self.options else option_default(name)
+
+
+@dataclass(frozen=True, slots=True)
+class NameRef:
+    """A reference by name to another object (a pull secret, a ServiceAccount), where written."""
+
+    name: str
+    site: Site
+    holder: ObjectId  # the object whose manifest holds the reference
+    field: str  # e.g. spec.template.spec.imagePullSecrets[0].name
+
+
+@dataclass(frozen=True, slots=True)
+class PodRecord:
+    """What decides a pod's pull credentials."""
+
+    object: ObjectId
+    namespace: str
+    pull_secrets: tuple[NameRef, ...]  # the pod's own imagePullSecrets
+    service_account: str  # serviceAccountName, or "default"
+    site: Site  # the pod spec
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceAccountRecord:
+    object: ObjectId
+    pull_secrets: tuple[NameRef, ...]
+
+
+class Credential:
+    """A user name and password from a pull secret, for talking to registries. Its text never
+    shows: repr() and str() are redacted, and it is kept out of every message and log."""
+
+    __slots__ = ("username", "password")
+
+    def __init__(self, username: str, password: str) -> None:
+        self.username = username
+        self.password = password
+
+    def __repr__(self) -> str:
+        return "Credential(<redacted>)"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> tuple[Any, ...]:  # picklable between processes, never printable
+        return (Credential, (self.username, self.password))
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryEntry:
+    """One registry entry of a docker config secret: its key and what the kubelet makes of it."""
+
+    key: str  # as written in the secret
+    match_key: str | None  # normalized as the kubelet does, None when the kubelet ignores it
+    credential: Credential | None  # None when the entry holds no usable credentials
+    ecr_user: bool = False  # user name "AWS" on an ECR host: a 12-hour token
+    expires: int | None = None  # Unix time embedded in an ECR token, when it has one
+
+
+@dataclass(frozen=True, slots=True)
+class SecretRecord:
+    """A Secret of the run, or an object that creates one (SealedSecret, ExternalSecret...).
+
+    ``entries`` is None when the registries it covers cannot be known offline (sealed,
+    managed by a controller, declared in configuration); an empty tuple when it covers none.
+    """
+
+    name: str
+    namespace: str
+    origin: str  # "Secret", "SealedSecret", "ExternalSecret", "SecretImport"
+    type: str | None  # the Secret type it has or will have ("Opaque" when not set); None: unknown
+    keys: frozenset[str] | None  # data keys, None when unknown
+    entries: tuple[RegistryEntry, ...] | None
+    problems: tuple[tuple[str, Site], ...]  # what is malformed (never what is inside), where
+    object: ObjectId
+    site: Site  # its metadata.name (or the object, when the name is not written there)
+    data_site: Site | None = None  # the value of its docker config key, when there is one
+
+    @property
+    def docker_type(self) -> bool:
+        return self.type in DOCKER_SECRET_TYPES
+
+
+DOCKER_SECRET_TYPES = {
+    "kubernetes.io/dockerconfigjson": ".dockerconfigjson",
+    "kubernetes.io/dockercfg": ".dockercfg",
+}

@@ -11,7 +11,8 @@ A rule module carries its identity and its documentation (the module docstring, 
                 ``image``: ``check(use: ImageUse, settings) -> Iterator[Violation]`` per image, with
                 the YAML at hand;
                 ``run``: ``check(run: RunIndex, settings) -> Iterator[(record, Violation)]`` once,
-                after every file, on records that no longer hold YAML (cross-object checks)
+                after every file, on records that no longer hold YAML (cross-object checks);
+                a ``None`` record makes the violation a note about the run, not a finding
 ``SUPERSEDES``  names of rules whose finding on the same image this rule's finding replaces
 ``DEFAULT_ENABLED`` whether it runs without being selected (default true)
 ``OPTIONS``     ``{option-name: Option(default, help)}``: settings the rule reads; names are

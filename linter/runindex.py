@@ -9,16 +9,33 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from imagelint.model import ImageRecord
+from imagelint.model import ImageRecord, SecretRecord, ServiceAccountRecord
 from imagelint.reference import Reference, parse
 
 
 @dataclass
 class RunIndex:
     images: list[ImageRecord] = field(default_factory=list)
+    service_accounts: list[ServiceAccountRecord] = field(default_factory=list)
+    secrets: list[SecretRecord] = field(default_factory=list)
+    _derived: dict[str, object] = field(default_factory=dict)
 
-    def add_images(self, records: Iterable[ImageRecord]) -> None:
-        self.images.extend(records)
+    def add(
+        self,
+        images: Iterable[ImageRecord],
+        service_accounts: Iterable[ServiceAccountRecord] = (),
+        secrets: Iterable[SecretRecord] = (),
+    ) -> None:
+        self.images.extend(images)
+        self.service_accounts.extend(service_accounts)
+        self.secrets.extend(secrets)
+        self._derived.clear()
+
+    def derived(self, name: str, build):  # noqa: ANN001, ANN201 - a cache for shared views
+        """A view of the run that several rules share (built once, after all records are in)."""
+        if name not in self._derived:
+            self._derived[name] = build(self)
+        return self._derived[name]
 
     def references(self) -> Iterable[tuple[ImageRecord, Reference]]:
         """Image records with a valid reference, for rules that compare references."""

@@ -63,6 +63,16 @@ class PodSpec:
     mapping: Mapping
     field: str  # e.g. spec.template.spec
     strict: bool  # a known pod spec: every container must name an image
+    # Where imagePullSecrets and serviceAccountName are set for the pods: the pod spec itself,
+    # or for Argo Workflows the workflow's spec, which applies to every template's pod.
+    pod_level: Mapping | None = None
+    pod_level_field: str | None = None
+
+    @property
+    def settings(self) -> tuple[Mapping, str]:
+        if self.pod_level is None or self.pod_level_field is None:
+            return self.mapping, self.field
+        return self.pod_level, self.pod_level_field
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,12 +195,13 @@ def _argo_images(obj: KubeObject, duplicates: list[DuplicateKey]) -> Iterator[Im
         mapping = as_mapping(mapping.get(key))
         if mapping is None:
             return
+    workflow_field = obj.field(".".join(path[:-1]))
     for index, node in enumerate(as_sequence(mapping.get(path[-1]))):
         template = as_mapping(node)
         if template is None:
             continue
         field = obj.field(f"{'.'.join(path)}[{index}]")
-        pod = PodSpec(obj, template, field, False)
+        pod = PodSpec(obj, template, field, False, mapping, workflow_field)
         for key in ("container", "script"):
             single = template.get(key)
             if single is not None:

@@ -57,7 +57,7 @@ def test_fail_on_and_exit_zero(files):
 
 def test_json_format(files):
     result = run(["check", "--format", "json", "bad.yaml", "info.yaml"])
-    document = json.loads(result.output)
+    document = json.loads(result.stdout)
     assert document["version"] == 1
     assert document["summary"] == {
         "files": 2,
@@ -67,6 +67,7 @@ def test_json_format(files):
         "errors": 1,
         "warnings": 0,
         "info": 1,
+        "notes": [],
     }
     first = document["findings"][0]
     assert first == {
@@ -100,7 +101,7 @@ def test_stdin_with_name_and_namespace():
         ],
         input=helm,
     )
-    [finding] = json.loads(result.output)["findings"]
+    [finding] = json.loads(result.stdout)["findings"]
     assert (finding["path"], finding["line"], finding["source"]) == (
         "rendered.yaml",
         9,

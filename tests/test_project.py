@@ -63,6 +63,6 @@ def test_readme_examples_are_the_real_output(monkeypatch):
     assert "\n".join("    " + line for line in text.splitlines()) in README
     shown = json.loads(README.split("```json\n", 1)[1].split("```", 1)[0])
     real = json.loads(
-        CliRunner().invoke(cli, ["check", "--format", "json", "fixtures/helm-rendered.yaml"]).output
+        CliRunner().invoke(cli, ["check", "--format", "json", "fixtures/helm-rendered.yaml"]).stdout
     )
     assert shown == real

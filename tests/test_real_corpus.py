@@ -26,6 +26,6 @@ def test_pinned_findings_on_real_manifests(shared, monkeypatch):
     result = CliRunner().invoke(cli, ["check", "--format", "json", *files])
     found = sorted(
         (f["path"], f["line"], f["column"], f["rule"])
-        for f in json.loads(result.output)["findings"]
+        for f in json.loads(result.stdout)["findings"]
     )
     assert found == expected

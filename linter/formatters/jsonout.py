@@ -51,6 +51,7 @@ def render(report: Report) -> str:
             "errors": counts[Severity.ERROR],
             "warnings": counts[Severity.WARNING],
             "info": counts[Severity.INFO],
+            "notes": report.notes,
         },
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
