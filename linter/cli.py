@@ -66,6 +66,39 @@ def cli() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--fail-if-empty", is_flag=True, help="Exit 1 when no Kubernetes object was found.")
 @click.option(
+    "--select",
+    "select_",
+    multiple=True,
+    metavar="RULE",
+    help="Run only these rules: names, codes, code prefixes (IL2) or ALL (repeatable).",
+)
+@click.option(
+    "--extend-select",
+    multiple=True,
+    metavar="RULE",
+    help="Also run these rules, e.g. off-by-default ones (repeatable).",
+)
+@click.option(
+    "--ignore", multiple=True, metavar="RULE", help="Do not run these rules (repeatable)."
+)
+@click.option(
+    "--private-registry",
+    multiple=True,
+    metavar="HOST",
+    help="A registry that needs credentials: host, *.domain or host/path (repeatable).",
+)
+@click.option(
+    "--external-secret",
+    multiple=True,
+    metavar="NS/NAME",
+    help="A pull secret created outside the manifests; globs allowed, e.g. '*/regcred' (repeatable).",
+)
+@click.option(
+    "--require-secrets",
+    is_flag=True,
+    help="Report missing pull secrets even when the inputs hold no Secret at all.",
+)
+@click.option(
     "--color",
     type=click.Choice(["auto", "always", "never"]),
     default="auto",
@@ -81,13 +114,30 @@ def check(
     fail_on: str,
     exit_zero: bool,
     fail_if_empty: bool,
+    select_: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    private_registry: tuple[str, ...],
+    external_secret: tuple[str, ...],
+    require_secrets: bool,
     color: str,
 ) -> None:
     """Check manifests in PATHS (files, directories, or - for standard input; default: .)."""
     from imagelint.engine import Engine
     from imagelint.formatters import render
     from imagelint.model import Settings, Severity
+    from imagelint.selection import UnknownRule, select
     from imagelint.sources import PathNotFound, discover
+
+    try:
+        rules = select(select_ or None, extend_select, ignore)
+    except UnknownRule as error:
+        raise click.UsageError(str(error)) from None
+    options = {
+        "private-registries": list(private_registry),
+        "external-secrets": list(external_secret),
+        "require-secrets": require_secrets,
+    }
 
     try:
         refs = discover(paths or (".",), exclude, stdin_filename)
@@ -95,7 +145,7 @@ def check(
         raise click.UsageError(str(error)) from None
     if paths.count("-") > 1:
         raise click.UsageError("'-' (standard input) may be given only once")
-    report = Engine(Settings(namespace=namespace)).check(refs)
+    report = Engine(Settings(namespace=namespace, options=options), rules).check(refs)
     click.echo(render(output_format, report, _use_color(color)), nl=False, color=True)
 
     if not refs:

@@ -159,16 +159,20 @@ class Engine:
         result = FileResult(loaded.display)
         duplicates: list[DuplicateKey] = []
         seen_duplicates: set[int] = set()
-        pods: dict[int, PodRecord] = {}
+        # One record per pod spec of each object. Keyed by the YAML nodes, which live as long as
+        # the file (never by id() of the short-lived PodSpec, whose address is reused); both
+        # nodes, because an alias can share one pod spec between two objects.
+        pods: dict[tuple[int, int], PodRecord] = {}
         for obj in iter_objects(loaded, self.settings.namespace, duplicates):
             result.objects += 1
             result.secrets.extend(secret_records(loaded, obj))
             if obj.kind == "ServiceAccount" and obj.group == "":
                 result.service_accounts.append(_service_account(loaded, obj))
             for use in images(obj, duplicates, partial):
-                pod = pods.get(id(use.pod))
+                key = (id(obj.mapping.node), id(use.pod.mapping.node))
+                pod = pods.get(key)
                 if pod is None:
-                    pod = pods[id(use.pod)] = _pod_record(loaded, use.pod)
+                    pod = pods[key] = _pod_record(loaded, use.pod)
                 record = _record(loaded, use, pod)
                 findings, superseded = self._check_image(loaded, use, record)
                 result.images.append(
