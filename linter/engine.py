@@ -13,7 +13,7 @@ import gc
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from imagelint import kustomize
 from imagelint.loader import LoadedFile, load
@@ -50,26 +50,31 @@ MAX_CONTEXT_IMAGE = 4096
 _PATCH_WORD = re.compile(r"(?:^|[/_.-])patch(?:es)?(?:[/_.-]|$)", re.IGNORECASE)
 
 
-@dataclass
 class FileResult:
-    """What checking one file gives: its own findings and the records for the run rules."""
+    """What checking one file gives: its own findings and the records for the run rules.
+    (A plain class: the engine's containers are not model data, and dataclasses cost start-up.)"""
 
-    path: str
-    findings: list[Finding] = field(default_factory=list)
-    images: list[ImageRecord] = field(default_factory=list)
-    service_accounts: list[ServiceAccountRecord] = field(default_factory=list)
-    secrets: list[SecretRecord] = field(default_factory=list)
-    objects: int = 0
+    __slots__ = ("path", "findings", "images", "service_accounts", "secrets", "objects")
+
+    def __init__(self, path: str, findings: list[Finding] | None = None) -> None:
+        self.path = path
+        self.findings: list[Finding] = findings or []
+        self.images: list[ImageRecord] = []
+        self.service_accounts: list[ServiceAccountRecord] = []
+        self.secrets: list[SecretRecord] = []
+        self.objects = 0
 
 
-@dataclass
 class Report:
-    findings: list[Finding] = field(default_factory=list)
-    files: int = 0
-    objects: int = 0
-    images: int = 0
-    internal_errors: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # said once about the run, not findings
+    """The outcome of a run, for the formatters."""
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self.files = 0
+        self.objects = 0
+        self.images = 0
+        self.internal_errors: list[str] = []
+        self.notes: list[str] = []  # said once about the run, not findings
 
     @property
     def files_with_findings(self) -> int:

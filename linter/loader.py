@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from imagelint.model import Site
@@ -35,13 +34,17 @@ class Document(NamedTuple):
     source: str | None  # the Helm template it was rendered from, if a '# Source:' comment says
 
 
-@dataclass(slots=True)
 class LoadedFile:
-    display: str
-    text: str
-    documents: list[Document] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    _lines: list[str] | None = None
+    """A file's text and what the composer made of it."""
+
+    __slots__ = ("display", "text", "documents", "problems", "_lines")
+
+    def __init__(self, display: str, text: str) -> None:
+        self.display = display
+        self.text = text
+        self.documents: list[Document] = []
+        self.problems: list[Problem] = []
+        self._lines: list[str] | None = None
 
     def line(self, index: int) -> str | None:
         """Source line ``index`` (0-based), split the way the YAML parser counts lines."""

@@ -1,4 +1,7 @@
-"""The data that flows between the stages: severities, object identities and findings."""
+"""The data that flows between the stages: severities, object identities and findings.
+
+Records (sites, image, pod, Secret records...) compare by identity (``eq=False``): the engine
+keys them by object, and value equality would only cost start-up time to generate."""
 
 from __future__ import annotations
 
@@ -39,7 +42,7 @@ class ObjectId:
         return f"{self.kind} {self.namespace}/{name}" if self.namespace else f"{self.kind} {name}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Finding:
     rule: str  # stable kebab-case name
     code: str  # stable code, e.g. IL101
@@ -58,7 +61,7 @@ class Finding:
         return (self.path, self.line, self.column, self.code, self.message)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Violation:
     """What a rule reports; the engine adds the rule's identity and the context."""
 
@@ -72,7 +75,7 @@ class Violation:
     site: Site | None = None  # where, for a run rule reporting on a Secret (default: its name)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Site:
     """Where a value is written, enough to report on it once the YAML is gone."""
 
@@ -86,7 +89,7 @@ class Site:
         return self.line, self.column + (offset if self.exact else 0)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class ImageRecord:
     """One image reference of the run, as the cross-object (run) rules see it."""
 
@@ -102,7 +105,7 @@ class ImageRecord:
     superseded: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Settings:
     """What a run was asked to do; rules read their options here (never from files)."""
 
@@ -115,7 +118,7 @@ class Settings:
         return self.options[name] if name in self.options else option_default(name)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class NameRef:
     """A reference by name to another object (a pull secret, a ServiceAccount), where written."""
 
@@ -125,7 +128,7 @@ class NameRef:
     field: str  # e.g. spec.template.spec.imagePullSecrets[0].name
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class PodRecord:
     """What decides a pod's pull credentials."""
 
@@ -136,7 +139,7 @@ class PodRecord:
     site: Site  # the pod spec
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class ServiceAccountRecord:
     object: ObjectId
     pull_secrets: tuple[NameRef, ...]
@@ -161,7 +164,7 @@ class Credential:
         return (Credential, (self.username, self.password))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class RegistryEntry:
     """One registry entry of a docker config secret: its key and what the kubelet makes of it."""
 
@@ -172,7 +175,7 @@ class RegistryEntry:
     expires: int | None = None  # Unix time embedded in an ECR token, when it has one
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class SecretRecord:
     """A Secret of the run, or an object that creates one (SealedSecret, ExternalSecret...).
 

@@ -47,7 +47,7 @@ CLUSTER_SCOPED_KINDS = frozenset(
 _MAX_LIST_DEPTH = 8
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)  # repr would dump YAML nodes
 class KubeObject:
     api_version: str
     kind: str

@@ -12,14 +12,11 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import fnmatch
 import re
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
-from urllib.parse import urlsplit
 
 from imagelint.loader import LoadedFile
 from imagelint.model import (
@@ -58,6 +55,8 @@ _HOST_CHARS = re.compile(r"[A-Za-z0-9.\-\[\]:*?_]+", re.ASCII)
 def normalize_key(key: str) -> str | None:
     """A docker config key as the kubelet stores it (``host[:port][/path]``), or None if the
     kubelet cannot parse it and ignores the entry."""
+    from urllib.parse import urlsplit  # on first use: it costs start-up time
+
     value = key if key.startswith(("https://", "http://")) else "https://" + key
     try:
         parts = urlsplit(value)
@@ -158,6 +157,9 @@ def display_key(key: str) -> str:
 def decode_base64(text: str) -> bytes | None:
     """Go's StdEncoding (what the API server applies to Secret data): padding required, line
     breaks ignored."""
+    import base64
+    import binascii
+
     try:
         return base64.b64decode(text.replace("\n", "").replace("\r", ""), validate=True)
     except (binascii.Error, ValueError):

@@ -25,7 +25,6 @@ import functools
 import importlib
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, NamedTuple
 
@@ -39,8 +38,7 @@ class Option(NamedTuple):
     help: str
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     name: str
     code: str
     severity: Severity

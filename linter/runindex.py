@@ -7,18 +7,17 @@ merged before the run rules look at all of them together.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from imagelint.model import ImageRecord, SecretRecord, ServiceAccountRecord
 from imagelint.reference import Reference, parse
 
 
-@dataclass
 class RunIndex:
-    images: list[ImageRecord] = field(default_factory=list)
-    service_accounts: list[ServiceAccountRecord] = field(default_factory=list)
-    secrets: list[SecretRecord] = field(default_factory=list)
-    _derived: dict[str, object] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self.images: list[ImageRecord] = []
+        self.service_accounts: list[ServiceAccountRecord] = []
+        self.secrets: list[SecretRecord] = []
+        self._derived: dict[str, object] = {}
 
     def add(
         self,

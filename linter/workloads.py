@@ -57,7 +57,7 @@ _OPENSHIFT_TRIGGERS = "image.openshift.io/triggers"
 _FIELD_PATH_CONTAINER = re.compile(r"""@\.name\s*==\s*["']([^"']+)["']""")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)  # repr would dump YAML nodes
 class PodSpec:
     object: KubeObject
     mapping: Mapping
@@ -75,7 +75,7 @@ class PodSpec:
         return self.pod_level, self.pod_level_field
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)  # repr would dump YAML nodes
 class ImageUse:
     """One place a pod pulls an image from."""
 

@@ -7,7 +7,6 @@ import json
 import pickle
 
 import pytest
-
 from conftest import check_text
 from imagelint.model import Credential
 from imagelint.pullsecrets import (

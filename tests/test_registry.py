@@ -34,14 +34,11 @@ def test_documentation(rule):
 
 def test_supersedes_replaces_the_generic_finding(monkeypatch):
     """A more specific rule's finding on the same image replaces invalid-reference's."""
-    from dataclasses import replace
-
     from imagelint.engine import Engine
     from imagelint.model import Violation
 
     generic = find("invalid-reference")
-    specific = replace(
-        generic,
+    specific = generic._replace(
         name="specific",
         code="IL199",
         supersedes=("invalid-reference",),
