@@ -87,7 +87,11 @@ class Engine:
         selected = [r for r in all_rules() if r.default_enabled] if rules is None else list(rules)
         self.input_rules = {rule.name: rule for rule in all_rules() if rule.scope == "input"}
         self.enabled = {rule.name for rule in selected}
-        self.image_rules = [rule for rule in selected if rule.scope == "image"]
+        image_rules = [rule for rule in selected if rule.scope == "image"]
+        self.pure_rules = [rule for rule in image_rules if rule.pure]
+        self.image_rules = [rule for rule in image_rules if not rule.pure]
+        # What the pure image rules said about each image string (most strings repeat).
+        self._pure_cache: dict[tuple[str, bool, bool], list[tuple[Rule, Violation]]] = {}
         self.run_rules = [rule for rule in selected if rule.scope == "run"]
 
     # -- whole runs --------------------------------------------------------------------------
@@ -196,7 +200,20 @@ class Engine:
         self, loaded: LoadedFile, use: ImageUse, record: ImageRecord
     ) -> tuple[list[Finding], frozenset[str]]:
         fired: list[tuple[Rule, ImageRecord, Violation]] = []
-        for rule in self.image_rules:
+        if use.image:
+            key = (use.image, use.resolved_at_runtime, bool(use.object.document.source))
+            pure = self._pure_cache.get(key)
+            if pure is None:
+                pure = self._pure_cache[key] = [
+                    (rule, violation)
+                    for rule in self.pure_rules
+                    for violation in rule.check(use, self.settings)  # type: ignore[misc]
+                ]
+            fired.extend((rule, record, violation) for rule, violation in pure)
+            rules = self.image_rules
+        else:
+            rules = self.pure_rules + self.image_rules
+        for rule in rules:
             assert rule.check is not None
             fired.extend((rule, record, violation) for violation in rule.check(use, self.settings))
         superseded = frozenset(

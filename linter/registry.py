@@ -15,6 +15,9 @@ A rule module carries its identity and its documentation (the module docstring, 
                 a ``None`` record makes the violation a note about the run, not a finding
 ``SUPERSEDES``  names of rules whose finding on the same image this rule's finding replaces
 ``DEFAULT_ENABLED`` whether it runs without being selected (default true)
+``PURE``        for image rules: for a non-empty image string, the violations depend only on
+                the string, whether it is resolved at run time and whether the document came
+                from Helm, so the engine computes them once per distinct string
 ``OPTIONS``     ``{option-name: Option(default, help)}``: settings the rule reads; names are
                 global (one ``private-registries`` for every rule that reads it)
 """
@@ -49,6 +52,7 @@ class Rule(NamedTuple):
     default_enabled: bool
     check: Callable[..., Iterator[Any]] | None
     options: dict[str, Option]
+    pure: bool = False
 
 
 def _from_module(module: ModuleType) -> Rule:
@@ -69,6 +73,7 @@ def _from_module(module: ModuleType) -> Rule:
         default_enabled=bool(getattr(module, "DEFAULT_ENABLED", True)),
         check=check,
         options=dict(getattr(module, "OPTIONS", {})),
+        pure=bool(getattr(module, "PURE", False)),
     )
 
 

@@ -37,6 +37,7 @@ NAME = "deprecated-registry"
 CODE = "IL110"
 SEVERITY = "warning"
 SCOPE = "image"
+PURE = True  # for a non-empty image string: depends on the string alone
 SUMMARY = "The image comes from a registry that is frozen, shut down or moved."
 
 

@@ -45,6 +45,7 @@ NAME = "invalid-reference"
 CODE = "IL101"
 SEVERITY = "error"
 SCOPE = "image"
+PURE = True  # for a non-empty image string: depends on the string alone
 SUMMARY = "The image is missing or is not a valid image reference."
 
 

@@ -34,6 +34,7 @@ NAME = "latest-tag"
 CODE = "IL104"
 SEVERITY = "warning"
 SCOPE = "image"
+PURE = True  # for a non-empty image string: depends on the string alone
 SUMMARY = "The image uses the moving 'latest' tag without a digest."
 
 

@@ -33,6 +33,7 @@ NAME = "missing-tag"
 CODE = "IL105"
 SEVERITY = "warning"
 SCOPE = "image"
+PURE = True  # for a non-empty image string: depends on the string alone
 SUMMARY = "The image has no tag or digest, so 'latest' is pulled on every start."
 
 

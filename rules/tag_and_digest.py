@@ -31,6 +31,7 @@ NAME = "tag-and-digest"
 CODE = "IL107"
 SEVERITY = "info"
 SCOPE = "image"
+PURE = True  # for a non-empty image string: depends on the string alone
 SUMMARY = "The image has both a tag and a digest; the runtime ignores the tag."
 
 

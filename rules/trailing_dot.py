@@ -35,6 +35,7 @@ NAME = "trailing-dot"
 CODE = "IL103"
 SEVERITY = "error"
 SCOPE = "image"
+PURE = True  # for a non-empty image string: depends on the string alone
 SUMMARY = "A tag ends in '.', '-' or '_', or a path or host ends in '.'."
 SUPERSEDES = ("invalid-reference",)
 

@@ -47,6 +47,7 @@ NAME = "unrendered-template"
 CODE = "IL106"
 SEVERITY = "error"
 SCOPE = "image"
+PURE = True  # for a non-empty image string: depends on the string alone
 SUMMARY = "The image holds template leftovers or an empty part where a value was missing."
 # The leftover is the root cause: what the other reference rules would say about the literal
 # string (capitals in "{{ .Values }}", no tag in "null") is noise.

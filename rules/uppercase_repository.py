@@ -34,6 +34,7 @@ NAME = "uppercase-repository"
 CODE = "IL102"
 SEVERITY = "error"
 SCOPE = "image"
+PURE = True  # for a non-empty image string: depends on the string alone
 SUMMARY = "The repository path has capital letters; registries only know lowercase names."
 SUPERSEDES = ("invalid-reference",)
 

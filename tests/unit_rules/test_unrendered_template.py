@@ -80,3 +80,15 @@ def test_quiet(image):
 def test_argo_parameters_are_filled_in_at_run_time():
     text = 'apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {name: w}\nspec:\n  templates:\n    - name: t\n      container: {image: "app:{{inputs.parameters.tag}}"}\n'
     assert findings(text, RULE) == []
+
+
+def test_the_same_string_in_a_helm_and_a_plain_document():
+    # Pure image rules run once per distinct string; the Helm hint must still follow the document.
+    text = image_pod("registry.acme.io/shop/api:", "shop/templates/api.yaml") + "---\n" + image_pod("registry.acme.io/shop/api:")
+    from conftest import check_text
+
+    messages = [f.message for f in check_text(text).findings if f.rule == RULE]
+    assert [m.rsplit("(", 1)[1] for m in messages] == [
+        "likely an unset .Values.image.tag)",
+        "a template value rendered empty)",
+    ]
