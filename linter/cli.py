@@ -1,4 +1,4 @@
-"""The command line: ``imagelint check``, ``imagelint rules``, ``imagelint rule NAME``.
+"""The command line: ``check``, ``rules``, ``rule NAME``, ``config`` and ``init``.
 
 Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 usage, configuration or internal
 error. A traceback is a bug: unexpected errors are reported in one line (``IMAGELINT_DEBUG=1``
@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 import click
+
 from imagelint import __version__
+from imagelint.formatters import FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FAIL_ON = ("error", "warning", "info", "never")
+FORMAT_ENV = "IMAGELINT_FORMAT"
 
 
-def _use_color(choice: str) -> bool:
+def _use_color(choice: str, stream_is_tty: bool) -> bool:
     if choice == "always":
         return True
     if choice == "never" or os.environ.get("NO_COLOR"):
         return False
-    return sys.stdout.isatty()
+    return stream_is_tty
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,20 +35,43 @@ def cli() -> None:
     """Catch Kubernetes image-pull failures in manifests before they reach a cluster."""
 
 
+def _config_options(function: Any) -> Any:
+    function = click.option(
+        "--config",
+        "config_path",
+        type=click.Path(),
+        metavar="PATH",
+        help="Use this configuration file instead of the nearest .imagelint.yaml / pyproject.toml.",
+    )(function)
+    return click.option("--isolated", is_flag=True, help="Ignore every configuration file.")(
+        function
+    )
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
+@_config_options
 @click.option(
     "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
+    "formats",
+    multiple=True,
+    type=click.Choice(FORMATS),
+    metavar="FORMAT",
+    help=f"Output format: {', '.join(FORMATS)} (repeatable, paired in order with --output; "
+    f"default text, or ${FORMAT_ENV}).",
 )
 @click.option(
+    "--output",
+    "outputs",
+    multiple=True,
+    type=click.Path(),
+    metavar="FILE",
+    help="Write the matching --format to FILE instead of standard output (repeatable).",
+)
+@click.option("--statistics", is_flag=True, help="Also print how many findings each rule gave.")
+@click.option(
     "--namespace",
-    default="default",
-    show_default=True,
+    default=None,
     metavar="NS",
     help="Namespace of objects that do not set metadata.namespace (as kubectl apply -n).",
 )
@@ -52,16 +79,19 @@ def cli() -> None:
     "--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable)."
 )
 @click.option(
-    "--stdin-filename",
-    metavar="NAME",
-    help="Name to show for standard input ('-') in findings.",
+    "--context",
+    multiple=True,
+    type=click.Path(),
+    metavar="PATH",
+    help="Read PATH for Secrets, ServiceAccounts and other workloads, without reporting on it "
+    "(e.g. the repository, when a pre-commit hook passes only changed files).",
 )
+@click.option("--stdin-filename", metavar="NAME", help="Name to show for standard input ('-').")
 @click.option(
     "--fail-on",
     type=click.Choice(FAIL_ON),
-    default="warning",
-    show_default=True,
-    help="Lowest severity that makes the exit code 1.",
+    default=None,
+    help="Lowest severity that makes the exit code 1 (default warning).",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--fail-if-empty", is_flag=True, help="Exit 1 when no Kubernetes object was found.")
@@ -88,15 +118,37 @@ def cli() -> None:
     help="A registry that needs credentials: host, *.domain or host/path (repeatable).",
 )
 @click.option(
+    "--allowed-registry",
+    multiple=True,
+    metavar="HOST",
+    help="Allow only images from these registries (repeatable; see allowed-registries).",
+)
+@click.option(
     "--external-secret",
     multiple=True,
     metavar="NS/NAME",
-    help="A pull secret created outside the manifests; globs allowed, e.g. '*/regcred' (repeatable).",
+    help="A pull secret created outside the manifests; globs allowed, e.g. '*/regcred'.",
 )
 @click.option(
     "--require-secrets",
     is_flag=True,
+    default=None,
     help="Report missing pull secrets even when the inputs hold no Secret at all.",
+)
+@click.option(
+    "--online", is_flag=True, default=None, help="Ask the registries (not available yet)."
+)
+@click.option(
+    "--baseline",
+    type=click.Path(),
+    metavar="FILE",
+    help="Report only findings that are not in this baseline file.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(),
+    metavar="FILE",
+    help="Record today's findings in FILE (and exit 0) to adopt imagelint on an existing repo.",
 )
 @click.option(
     "--color",
@@ -105,56 +157,155 @@ def cli() -> None:
     show_default=True,
     help="Colour the text output (auto: only on a terminal, and not with NO_COLOR).",
 )
-def check(
-    paths: tuple[str, ...],
-    output_format: str,
-    namespace: str,
-    exclude: tuple[str, ...],
-    stdin_filename: str | None,
-    fail_on: str,
-    exit_zero: bool,
-    fail_if_empty: bool,
-    select_: tuple[str, ...],
-    extend_select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    private_registry: tuple[str, ...],
-    external_secret: tuple[str, ...],
-    require_secrets: bool,
-    color: str,
-) -> None:
+def check(paths: tuple[str, ...], **opts: Any) -> None:
     """Check manifests in PATHS (files, directories, or - for standard input; default: .)."""
-    from imagelint.engine import Engine
-    from imagelint.formatters import render
+    from imagelint import baseline as baselines
+    from imagelint.filters import Filters
     from imagelint.model import Settings, Severity
+    from imagelint.pipeline import run
     from imagelint.selection import UnknownRule, select
     from imagelint.sources import PathNotFound, discover
 
+    effective = _effective(opts)
+    if effective["online"]:
+        raise click.UsageError("online checks (--online, online: true) are not available yet")
+    formats = _formats(opts["formats"], opts["outputs"])
     try:
-        rules = select(select_ or None, extend_select, ignore)
+        rules = select(effective["select"], effective["extend-select"], effective["ignore"])
     except UnknownRule as error:
-        raise click.UsageError(str(error)) from None
-    options = {
-        "private-registries": list(private_registry),
-        "external-secrets": list(external_secret),
-        "require-secrets": require_secrets,
-    }
-
-    try:
-        refs = discover(paths or (".",), exclude, stdin_filename)
-    except PathNotFound as error:
         raise click.UsageError(str(error)) from None
     if paths.count("-") > 1:
         raise click.UsageError("'-' (standard input) may be given only once")
-    report = Engine(Settings(namespace=namespace, options=options), rules).check(refs)
-    click.echo(render(output_format, report, _use_color(color)), nl=False, color=True)
+    try:
+        refs = discover(paths or (".",), effective["exclude"], opts["stdin_filename"])
+        context = (
+            discover(effective["context"], effective["exclude"]) if effective["context"] else []
+        )
+    except PathNotFound as error:
+        raise click.UsageError(str(error)) from None
+    try:
+        known = baselines.read(opts["baseline"]) if opts["baseline"] else None
+    except baselines.BaselineError as error:
+        raise click.UsageError(str(error)) from None
 
-    if not refs:
+    settings = Settings(namespace=effective["namespace"], options=effective.options())
+    filters = Filters(
+        rules, effective["severity"], effective["per-file-ignores"], effective["exemptions"], known
+    )
+    report = run(refs, context, settings, rules, filters)
+
+    if opts["write_baseline"]:
+        try:
+            baselines.write(opts["write_baseline"], report.findings)
+        except baselines.BaselineError as error:
+            raise click.UsageError(str(error)) from None
         click.echo(
-            f"imagelint: no manifest files (*.yaml, *.yml, *.json) found in {' '.join(paths or ('.',))}",
+            f"imagelint: wrote a baseline of {len(report.findings)} finding(s) to "
+            f"{opts['write_baseline']}",
             err=True,
+        )
+    _write_outputs(report, formats, opts["color"], opts["statistics"])
+    _notes(report, refs, paths)
+    if report.internal_errors:
+        sys.exit(EXIT_ERROR)
+    if opts["exit_zero"] or opts["write_baseline"]:
+        sys.exit(EXIT_CLEAN)
+    if opts["fail_if_empty"] and report.objects == 0:
+        sys.exit(EXIT_FINDINGS)
+    fail_on = effective["fail-on"]
+    if fail_on != "never":
+        threshold = Severity.from_label(fail_on)
+        if any(finding.severity >= threshold for finding in report.findings):
+            sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_CLEAN)
+
+
+def _effective(opts: dict[str, Any]) -> Any:
+    """Defaults, the configuration file, then the flags the user gave."""
+    from imagelint import config as configs
+    from imagelint.effective import resolve
+
+    try:
+        if opts["isolated"]:
+            config = configs.Config.empty()
+        elif opts["config_path"]:
+            if not os.path.isfile(opts["config_path"]):
+                raise click.UsageError(f"no such configuration file: {opts['config_path']}")
+            config = configs.load(opts["config_path"])
+        else:
+            found = configs.find()
+            config = configs.load(found) if found else configs.Config.empty()
+    except configs.ConfigError as error:
+        raise click.UsageError(f"configuration error: {error}") from None
+    given = {
+        "select": ("--select", list(opts.get("select_") or ())),
+        "extend-select": ("--extend-select", list(opts.get("extend_select") or ())),
+        "ignore": ("--ignore", list(opts.get("ignore") or ())),
+        "exclude": ("--exclude", list(opts.get("exclude") or ())),
+        "context": ("--context", list(opts.get("context") or ())),
+        "private-registries": ("--private-registry", list(opts.get("private_registry") or ())),
+        "allowed-registries": ("--allowed-registry", list(opts.get("allowed_registry") or ())),
+        "external-secrets": ("--external-secret", list(opts.get("external_secret") or ())),
+        "namespace": ("--namespace", opts.get("namespace")),
+        "fail-on": ("--fail-on", opts.get("fail_on")),
+        "require-secrets": ("--require-secrets", opts.get("require_secrets")),
+        "online": ("--online", opts.get("online")),
+    }
+    flags = {key: value for key, value in given.items() if value[1] not in (None, [])}
+    return resolve(config, flags)
+
+
+def _formats(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    if not formats:
+        env = os.environ.get(FORMAT_ENV, "").strip()
+        if env and env not in FORMATS:
+            raise click.UsageError(f"${FORMAT_ENV}={env!r} is not one of {', '.join(FORMATS)}")
+        formats = (env or "text",)
+    if len(outputs) > len(formats):
+        raise click.UsageError("more --output than --format: each --output goes with a --format")
+    pairs = [(name, outputs[i] if i < len(outputs) else None) for i, name in enumerate(formats)]
+    if sum(1 for _, output in pairs if output is None) > 1:
+        raise click.UsageError(
+            "only one --format can go to standard output; give the others an --output"
+        )
+    return pairs
+
+
+def _write_outputs(
+    report: Any, formats: list[tuple[str, str | None]], color: str, stats: bool
+) -> None:
+    from imagelint.formatters import render
+    from imagelint.formatters.text import statistics
+
+    to_stdout = None
+    for name, output in formats:
+        if output is None:
+            to_stdout = name
+            click.echo(
+                render(name, report, _use_color(color, sys.stdout.isatty())), nl=False, color=True
+            )
+            continue
+        try:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(render(name, report, False))
+        except OSError as error:
+            raise click.UsageError(f"cannot write {output}: {error.strerror}") from None
+    if stats:
+        click.echo(statistics(report), nl=False, err=to_stdout not in (None, "text"))
+
+
+def _notes(report: Any, refs: list, paths: tuple[str, ...]) -> None:
+    if not refs:
+        where = " ".join(paths or (".",))
+        click.echo(
+            f"imagelint: no manifest files (*.yaml, *.yml, *.json) found in {where}", err=True
         )
     elif report.objects == 0 and not report.findings:
         click.echo(f"imagelint: no Kubernetes objects found in {len(refs)} file(s)", err=True)
+    if report.hidden_by_baseline:
+        click.echo(
+            f"imagelint: {report.hidden_by_baseline} finding(s) hidden by the baseline", err=True
+        )
     for note in report.notes:
         click.echo(f"imagelint: note: {note}", err=True)
     for message in report.internal_errors:
@@ -163,17 +314,6 @@ def check(
             "IMAGELINT_DEBUG=1 shows more)",
             err=True,
         )
-    if report.internal_errors:
-        sys.exit(EXIT_ERROR)
-    if exit_zero:
-        sys.exit(EXIT_CLEAN)
-    if fail_if_empty and report.objects == 0:
-        sys.exit(EXIT_FINDINGS)
-    if fail_on != "never":
-        threshold = Severity.from_label(fail_on)
-        if any(finding.severity >= threshold for finding in report.findings):
-            sys.exit(EXIT_FINDINGS)
-    sys.exit(EXIT_CLEAN)
 
 
 @cli.command("rules")
@@ -203,6 +343,40 @@ def show_rule(name: str) -> None:
     click.echo(f"# {rule.name} ({rule.code})\n")
     click.echo(f"Default severity: {rule.severity.label}. Enabled by default: {state}.\n")
     click.echo(rule.doc)
+    if rule.options:
+        click.echo("\n## Options")
+        for option, spec in rule.options.items():
+            click.echo(f"- `{option}` (default {spec.default!r}): {spec.help}")
+
+
+@cli.command("config")
+@_config_options
+def show_config(config_path: str | None, isolated: bool) -> None:
+    """Print the effective configuration and where each value comes from."""
+    import json
+
+    effective = _effective({"config_path": config_path, "isolated": isolated})
+    width = max(len(key) for key in effective.values)
+    for key, value in effective.values.items():
+        shown = json.dumps(value, ensure_ascii=False)
+        click.echo(f"{key + ':':<{width + 1}} {shown}  # {effective.origins[key]}")
+
+
+@cli.command("init")
+@click.argument("path", default=".imagelint.yaml", type=click.Path())
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init(path: str, force: bool) -> None:
+    """Write a commented starter configuration (default: .imagelint.yaml)."""
+    from imagelint.data import read_text
+
+    if os.path.exists(path) and not force:
+        raise click.UsageError(f"{path} exists; use --force to overwrite it")
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(read_text("starter.imagelint.yaml"))
+    except OSError as error:
+        raise click.UsageError(f"cannot write {path}: {error.strerror}") from None
+    click.echo(f"wrote {path}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,11 +28,12 @@ from imagelint.model import (
     Site,
     Violation,
 )
-from imagelint.objects import KubeObject, iter_objects
+from imagelint.objects import KubeObject, annotation_node, iter_objects
 from imagelint.pullsecrets import secret_records
 from imagelint.registry import Rule, all_rules
 from imagelint.runindex import RunIndex
 from imagelint.sources import Problem, SourceRef, decode, read_bytes
+from imagelint.suppressions import ANNOTATION, Suppression, from_comments, split_tokens
 from imagelint.workloads import ImageUse, PodSpec, images
 from imagelint.yamlnodes import (
     DuplicateKey,
@@ -54,7 +55,15 @@ class FileResult:
     """What checking one file gives: its own findings and the records for the run rules.
     (A plain class: the engine's containers are not model data, and dataclasses cost start-up.)"""
 
-    __slots__ = ("path", "findings", "images", "service_accounts", "secrets", "objects")
+    __slots__ = (
+        "path",
+        "findings",
+        "images",
+        "service_accounts",
+        "secrets",
+        "objects",
+        "suppressions",
+    )
 
     def __init__(self, path: str, findings: list[Finding] | None = None) -> None:
         self.path = path
@@ -63,6 +72,7 @@ class FileResult:
         self.service_accounts: list[ServiceAccountRecord] = []
         self.secrets: list[SecretRecord] = []
         self.objects = 0
+        self.suppressions: list[Suppression] = []
 
 
 class Report:
@@ -75,6 +85,8 @@ class Report:
         self.images = 0
         self.internal_errors: list[str] = []
         self.notes: list[str] = []  # said once about the run, not findings
+        self.suppressions: list[Suppression] = []  # applied by the filters, after the rules
+        self.hidden_by_baseline = 0
 
     @property
     def files_with_findings(self) -> int:
@@ -96,21 +108,31 @@ class Engine:
 
     # -- whole runs --------------------------------------------------------------------------
 
-    def check(self, refs: Iterable[SourceRef]) -> Report:
+    def check(self, refs: Iterable[SourceRef], context: Iterable[SourceRef] = ()) -> Report:
+        """Check ``refs``. Files of ``context`` are read only for what the cross-object rules need
+        (Secrets, ServiceAccounts, other workloads); nothing is reported on them."""
         refs = list(refs)
-        patches = kustomize.patch_files(refs)
+        checked = {ref.display for ref in refs}
+        context = [ref for ref in context if ref.display not in checked]
+        patches = kustomize.patch_files(refs + context)
         report, run = Report(), RunIndex()
         with _collect_between_files() as between:
-            for ref in refs:
+            for ref, records_only in [(r, False) for r in refs] + [(r, True) for r in context]:
                 try:
-                    result = self.check_file(ref, is_patch(ref, patches))
+                    result = self.check_file(ref, is_patch(ref, patches), records_only)
                 except Exception as error:  # a bug: keep going, but the run must not pass as clean
                     report.files += 1
                     report.internal_errors.append(f"{ref.display}: {type(error).__name__}: {error}")
                     continue
-                self._merge(result, report, run)
+                if records_only:
+                    run.add(result.images, result.service_accounts, result.secrets)
+                else:
+                    self._merge(result, report, run)
                 between()
-        return self._finish(report, run)
+        report = self._finish(report, run)
+        if context:
+            report.findings = [f for f in report.findings if f.path in checked]
+        return report
 
     def check_text(self, display: str, text: str) -> Report:
         """Check one text as if it were the only file of a run (tests, embedding callers)."""
@@ -123,6 +145,7 @@ class Engine:
         report.objects += result.objects
         report.images += len(result.images)
         report.findings.extend(result.findings)
+        report.suppressions.extend(result.suppressions)
         run.add(result.images, result.service_accounts, result.secrets)
 
     def _finish(self, report: Report, run: RunIndex) -> Report:
@@ -153,7 +176,9 @@ class Engine:
 
     # -- one file ----------------------------------------------------------------------------
 
-    def check_file(self, ref: SourceRef, partial: bool = False) -> FileResult:
+    def check_file(
+        self, ref: SourceRef, partial: bool = False, records_only: bool = False
+    ) -> FileResult:
         data = read_bytes(ref)
         if isinstance(data, Problem):
             return FileResult(ref.display, self._problem_findings(ref.display, [data]))
@@ -162,10 +187,14 @@ class Engine:
             return FileResult(ref.display)
         if isinstance(text, Problem):
             return FileResult(ref.display, self._problem_findings(ref.display, [text]))
-        return self._check_loaded(load(ref.display, text), partial)
+        return self._check_loaded(load(ref.display, text), partial, records_only)
 
-    def _check_loaded(self, loaded: LoadedFile, partial: bool) -> FileResult:
+    def _check_loaded(
+        self, loaded: LoadedFile, partial: bool, records_only: bool = False
+    ) -> FileResult:
         result = FileResult(loaded.display)
+        if not records_only:
+            result.suppressions.extend(from_comments(loaded.display, loaded.text))
         duplicates: list[DuplicateKey] = []
         seen_duplicates: set[int] = set()
         # One record per pod spec of each object. Keyed by the YAML nodes, which live as long as
@@ -177,12 +206,20 @@ class Engine:
             result.secrets.extend(secret_records(loaded, obj))
             if obj.kind == "ServiceAccount" and obj.group == "":
                 result.service_accounts.append(_service_account(loaded, obj))
+            disable = annotation_node(obj, ANNOTATION)
+            if disable is not None and not records_only:
+                tokens = split_tokens(string_value(disable) or "")
+                site = loaded.site(disable, obj.document.source)
+                result.suppressions.append(Suppression("object", tokens, site, 0, obj.identity))
             for use in images(obj, duplicates, partial):
                 key = (id(obj.mapping.node), id(use.pod.mapping.node))
                 pod = pods.get(key)
                 if pod is None:
                     pod = pods[key] = _pod_record(loaded, use.pod)
                 record = _record(loaded, use, pod)
+                if records_only:
+                    result.images.append(record)
+                    continue
                 findings, superseded = self._check_image(loaded, use, record)
                 result.images.append(
                     replace(record, superseded=superseded) if superseded else record

@@ -12,14 +12,15 @@ import bisect
 import re
 from typing import NamedTuple
 
-from imagelint.model import Site
-from imagelint.sources import Problem
-from imagelint.yamlnodes import value_start
 from ruamel.yaml.cyaml import CSafeLoader
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import ScalarEvent
 from ruamel.yaml.nodes import Node
 from ruamel.yaml.reader import ReaderError
+
+from imagelint.model import Site
+from imagelint.sources import Problem
+from imagelint.yamlnodes import value_start
 
 _HELM_SOURCE_RE = re.compile(r"^# Source: (.+?)[ \t]*\r?$", re.MULTILINE)
 _DOCUMENT_START_RE = re.compile(r"^---(?:[ \t]|\r?$)", re.MULTILINE)

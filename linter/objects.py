@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+
 from imagelint.loader import Document, LoadedFile
 from imagelint.model import ObjectId
 from imagelint.sources import Problem
-from imagelint.yamlnodes import DuplicateKey, Mapping, as_mapping
-from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+from imagelint.yamlnodes import DuplicateKey, Mapping, as_mapping, string_value
 
 # Kinds that are not namespaced; their namespace is None whatever the manifest says.
 CLUSTER_SCOPED_KINDS = frozenset(
@@ -149,9 +150,14 @@ def _objects(
     yield KubeObject(api_version, kind, name, namespace, mapping, metadata, document, path)
 
 
-def annotation(obj: KubeObject, key: str) -> str | None:
-    """The string value of one annotation of an object, if set."""
+def annotation_node(obj: KubeObject, key: str) -> Node | None:
+    """The value node of one annotation of an object, if set."""
     if obj.metadata is None or "annotations" not in obj.metadata:
         return None
     notes = as_mapping(obj.metadata.get("annotations"))
-    return None if notes is None else notes.text(key)
+    return None if notes is None else notes.get(key)
+
+
+def annotation(obj: KubeObject, key: str) -> str | None:
+    """The string value of one annotation of an object, if set."""
+    return string_value(annotation_node(obj, key))

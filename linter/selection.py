@@ -30,7 +30,15 @@ def matching(token: str) -> list[Rule]:
         found = [rule for rule in rules if rule.code.startswith(code)]
         if found:
             return found
-    raise UnknownRule(f"unknown rule {token!r} ('imagelint rules' lists them)")
+    raise UnknownRule(f"unknown rule {token!r}{suggestion(token)} ('imagelint rules' lists them)")
+
+
+def suggestion(token: str) -> str:
+    """'; did you mean 'latest-tag'?' for a misspelt rule name, or nothing."""
+    import difflib
+
+    close = difflib.get_close_matches(token.lower(), [rule.name for rule in all_rules()], n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def select(

@@ -13,9 +13,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ruamel.yaml.nodes import MappingNode, Node
+
 from imagelint.objects import KubeObject, annotation
 from imagelint.yamlnodes import DuplicateKey, Mapping, as_mapping, as_sequence, string_value
-from ruamel.yaml.nodes import MappingNode, Node
 
 _TEMPLATE_SPEC = ("spec", "template", "spec")
 # (API group, kind) -> path from the object to its pod spec.

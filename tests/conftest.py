@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from imagelint.engine import Engine, Report
 from imagelint.model import Settings
 

@@ -10,6 +10,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, ROOT
+
 from imagelint.cli import cli, main
 
 BAD_POD = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: Nginx:1\n"

@@ -7,7 +7,8 @@ from collections import Counter
 import pytest
 from conftest import FIXTURES
 from expectations import expected
-from imagelint.engine import Engine
+
+from imagelint.pipeline import run
 from imagelint.sources import discover
 
 FIXTURE_FILES = sorted(
@@ -18,7 +19,7 @@ FIXTURE_FILES = sorted(
 @pytest.fixture(scope="module")
 def findings_by_path() -> dict[str, list]:
     # One run over the whole directory, as a user would start it (kustomize patches need it).
-    report = Engine().check(discover([FIXTURES.as_posix()]))
+    report = run(discover([FIXTURES.as_posix()]))
     assert report.internal_errors == []
     grouped: dict[str, list] = {}
     for finding in report.findings:
@@ -44,7 +45,11 @@ def test_fixtures_show_every_rule(findings_by_path):
     from imagelint.registry import all_rules
 
     shown = {f.rule for found in findings_by_path.values() for f in found}
-    expected = {r.name for r in all_rules() if r.default_enabled} - {"unreadable-file"}
+    # registry-not-allowed needs allowed-registries: fixtures/config shows it (test_config.py).
+    expected = {r.name for r in all_rules() if r.default_enabled} - {
+        "unreadable-file",
+        "registry-not-allowed",
+    }
     assert sorted(expected - shown) == []
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from conftest import check_text
+
 from imagelint.loader import load, parser_name
 from imagelint.objects import iter_objects
 

@@ -6,6 +6,7 @@ import socket
 
 from click.testing import CliRunner
 from conftest import FIXTURES
+
 from imagelint.cli import cli
 
 

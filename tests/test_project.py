@@ -56,6 +56,7 @@ def test_readme_examples_are_the_real_output(monkeypatch):
     import json
 
     from click.testing import CliRunner
+
     from imagelint.cli import cli
 
     monkeypatch.chdir(ROOT)

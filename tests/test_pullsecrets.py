@@ -8,6 +8,7 @@ import pickle
 
 import pytest
 from conftest import check_text
+
 from imagelint.model import Credential
 from imagelint.pullsecrets import (
     covering,

@@ -12,6 +12,7 @@ import json
 
 from click.testing import CliRunner
 from conftest import ROOT
+
 from imagelint.cli import cli
 
 DATA = ROOT / "tests" / "data"

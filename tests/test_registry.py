@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from imagelint.registry import all_rules, find
 
 RULES = all_rules()
@@ -18,8 +19,14 @@ def test_names_and_codes_are_unique_and_well_formed():
     for rule in RULES:
         assert re.fullmatch(r"[a-z]+(-[a-z]+)*", rule.name), rule.name
         assert re.fullmatch(r"IL\d{3}", rule.code), rule.code
-    assert all(rule.code.startswith("IL0") for rule in RULES if rule.scope == "input")
-    assert all(rule.code.startswith("IL1") for rule in RULES if rule.scope == "image")
+    # IL0xx input, IL1xx image references, IL2xx pull secrets, IL4xx policy and configuration
+    families = {
+        "IL0": {"input"},
+        "IL1": {"image", "run"},
+        "IL2": {"run"},
+        "IL4": {"image", "input"},
+    }
+    assert all(rule.scope in families[rule.code[:3]] for rule in RULES)
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])

@@ -16,6 +16,7 @@ import sys
 
 import pytest
 from conftest import ROOT
+
 from imagelint.formatters import FORMATS
 
 USER = "mkUserQx7Zp"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from imagelint.catalog import dockerhub_popular
 from imagelint.similarity import NameIndex, distance
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from imagelint.loader import load
 from imagelint.objects import iter_objects
 from imagelint.workloads import images

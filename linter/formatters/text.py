@@ -50,3 +50,13 @@ def render(report: Report, color: bool = False) -> str:
     lines = [line(finding, color) for finding in report.findings]
     lines.append(summary(report))
     return "\n".join(lines) + "\n"
+
+
+def statistics(report: Report) -> str:
+    """How many findings each rule gave, most first (``--statistics``)."""
+    counts: dict[tuple[str, str], int] = {}
+    for finding in report.findings:
+        key = (finding.code, finding.rule)
+        counts[key] = counts.get(key, 0) + 1
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return "".join(f"{count:>6}  {code}  {rule}\n" for (code, rule), count in ordered)

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from imagelint.engine import Engine
 from imagelint.selection import select
-
 from unit_rules.secrets_helpers import deployment, entry, found, secret
 
 RULE = "anonymous-docker-hub"

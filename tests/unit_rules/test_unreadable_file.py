@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 
 import pytest
+
 from imagelint.engine import Engine
 from imagelint.sources import SourceRef, discover
 

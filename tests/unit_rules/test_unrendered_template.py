@@ -84,7 +84,11 @@ def test_argo_parameters_are_filled_in_at_run_time():
 
 def test_the_same_string_in_a_helm_and_a_plain_document():
     # Pure image rules run once per distinct string; the Helm hint must still follow the document.
-    text = image_pod("registry.acme.io/shop/api:", "shop/templates/api.yaml") + "---\n" + image_pod("registry.acme.io/shop/api:")
+    text = (
+        image_pod("registry.acme.io/shop/api:", "shop/templates/api.yaml")
+        + "---\n"
+        + image_pod("registry.acme.io/shop/api:")
+    )
     from conftest import check_text
 
     messages = [f.message for f in check_text(text).findings if f.rule == RULE]

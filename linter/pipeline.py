@@ -1,0 +1,28 @@
+"""A whole run as the command line does it: rules, then the filters (suppressions, config)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from imagelint.engine import Engine, Report
+from imagelint.filters import Filters
+from imagelint.model import Settings
+from imagelint.registry import Rule
+from imagelint.sources import SourceRef
+
+
+def run(
+    refs: Iterable[SourceRef],
+    context: Iterable[SourceRef] = (),
+    settings: Settings | None = None,
+    rules: list[Rule] | None = None,
+    filters: Filters | None = None,
+) -> Report:
+    from imagelint.selection import select
+
+    rules = select() if rules is None else rules
+    report = Engine(settings, rules).check(refs, context)
+    filters = filters or Filters(rules)
+    report.findings = filters.apply(report.findings, report.suppressions)
+    report.hidden_by_baseline = filters.hidden_by_baseline
+    return report
