@@ -108,7 +108,9 @@ def _from_yaml(data: bytes, shown: str) -> tuple[dict[str, Any], dict[tuple, int
         raise ConfigError(f"{shown}: not UTF-8 text") from None
     loader = CSafeLoader(text)
     try:
-        node = loader.get_single_node() if loader.check_node() else None
+        node = loader.get_node() if loader.check_node() else None
+        if node is not None and loader.check_node():
+            raise ConfigError(f"{shown}: a configuration file holds one YAML document, not several")
         lines: dict[tuple, int] = {}
         values = {} if node is None else _python(loader, node, (), lines)
     except YAMLError as error:
@@ -151,6 +153,9 @@ def validate(values: dict[str, Any], lines: dict[tuple, int], shown: str) -> Non
     if errors:
         error = errors[0]
         path = tuple(error.absolute_path)
+        if error.validator == "additionalProperties":  # point at the unknown key itself
+            allowed = error.schema.get("properties", {})
+            path += (min(set(error.instance) - set(allowed)),)
         raise ConfigError(_where(shown, lines, path) + _explain(error, path))
     from imagelint.selection import UnknownRule, matching, suggestion
 

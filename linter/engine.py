@@ -110,29 +110,41 @@ class Engine:
 
     def check(self, refs: Iterable[SourceRef], context: Iterable[SourceRef] = ()) -> Report:
         """Check ``refs``. Files of ``context`` are read only for what the cross-object rules need
-        (Secrets, ServiceAccounts, other workloads); nothing is reported on them."""
+        (Secrets, ServiceAccounts, other workloads), only when the checked files ask a question
+        that other files answer (see :func:`needs_context`); nothing is reported on them."""
         refs = list(refs)
         checked = {ref.display for ref in refs}
-        context = [ref for ref in context if ref.display not in checked]
-        patches = kustomize.patch_files(refs + context)
         report, run = Report(), RunIndex()
         with _collect_between_files() as between:
-            for ref, records_only in [(r, False) for r in refs] + [(r, True) for r in context]:
-                try:
-                    result = self.check_file(ref, is_patch(ref, patches), records_only)
-                except Exception as error:  # a bug: keep going, but the run must not pass as clean
-                    report.files += 1
-                    report.internal_errors.append(f"{ref.display}: {type(error).__name__}: {error}")
-                    continue
-                if records_only:
-                    run.add(result.images, result.service_accounts, result.secrets)
-                else:
+            patches = kustomize.patch_files(refs)
+            for ref in refs:
+                result = self._check_safely(ref, is_patch(ref, patches), False, report)
+                if result is not None:
                     self._merge(result, report, run)
                 between()
+            context = [ref for ref in context if ref.display not in checked]
+            if context and needs_context(run):
+                patches = kustomize.patch_files(context)
+                for ref in context:
+                    result = self._check_safely(ref, is_patch(ref, patches), True, report)
+                    if result is not None:
+                        run.add(result.images, result.service_accounts, result.secrets)
+                    between()
         report = self._finish(report, run)
         if context:
             report.findings = [f for f in report.findings if f.path in checked]
         return report
+
+    def _check_safely(
+        self, ref: SourceRef, partial: bool, records_only: bool, report: Report
+    ) -> FileResult | None:
+        try:
+            return self.check_file(ref, partial, records_only)
+        except Exception as error:  # a bug: keep going, but the run must not pass as clean
+            if not records_only:
+                report.files += 1
+            report.internal_errors.append(f"{ref.display}: {type(error).__name__}: {error}")
+            return None
 
     def check_text(self, display: str, text: str) -> Report:
         """Check one text as if it were the only file of a run (tests, embedding callers)."""
@@ -426,6 +438,29 @@ def _collect_between_files(every: int = 256) -> Iterator[Callable[[], None]]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def needs_context(run: RunIndex) -> bool:
+    """Whether the checked files raise a question only other files can answer, so that a
+    partial view (a pre-commit run on changed files) would give false findings: a pull secret
+    named (where is it? is it of the right type?), a pull secret defined (who uses it?), or a pod
+    without pull secrets pulling from a registry that is not well-known public (is there a
+    ServiceAccount, do other workloads use credentials there?)."""
+    from imagelint import catalog
+    from imagelint.reference import Reference, parse
+
+    if run.secrets or any(account.pull_secrets for account in run.service_accounts):
+        return True
+    for record in run.images:
+        pod = record.pod
+        if pod is None or record.image is None:
+            continue
+        if pod.pull_secrets:
+            return True
+        ref = parse(record.image)
+        if isinstance(ref, Reference) and ref.domain and not catalog.is_known_host(ref.domain):
+            return True
+    return False
 
 
 def is_patch(ref: SourceRef, kustomize_patches: frozenset[str]) -> bool:

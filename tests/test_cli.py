@@ -201,3 +201,40 @@ def test_python_dash_m_and_console_script():
         [sys.executable, "-m", "imagelint", "--version"], capture_output=True, text=True
     )
     assert version.stdout.startswith("imagelint, version ")
+
+
+def test_several_formats_and_outputs(files):
+    result = run(
+        ["check", "bad.yaml", "--format", "sarif", "--output", "out.sarif", "--format", "text"]
+    )
+    assert result.exit_code == 1
+    assert result.stdout.startswith("bad.yaml:7:14: IL102")
+    assert json.loads((files / "out.sarif").read_text())["version"] == "2.1.0"
+
+
+def test_format_from_the_environment(files):
+    result = run(["check", "bad.yaml"], env={"IMAGELINT_FORMAT": "github"})
+    assert result.stdout.startswith("::error file=bad.yaml,line=7,col=14,")
+    bad = CliRunner().invoke(cli, ["check", "bad.yaml"], env={"IMAGELINT_FORMAT": "xml"})
+    assert bad.exit_code == 2 and "$IMAGELINT_FORMAT='xml' is not one of" in bad.output
+
+
+def test_output_pairing_mistakes(files):
+    two = CliRunner().invoke(cli, ["check", "bad.yaml", "--format", "json", "--format", "text"])
+    assert two.exit_code == 2 and "only one --format can go to standard output" in two.output
+    extra = CliRunner().invoke(cli, ["check", "bad.yaml", "--output", "a", "--output", "b"])
+    assert extra.exit_code == 2 and "more --output than --format" in extra.output
+    unwritable = CliRunner().invoke(
+        cli, ["check", "bad.yaml", "--format", "json", "--output", str(files)]
+    )
+    assert unwritable.exit_code == 2 and "cannot write" in unwritable.output
+
+
+def test_statistics(files):
+    result = run(["check", "bad.yaml", "info.yaml", "--statistics"])
+    assert result.stdout.endswith(
+        "     1  IL005  duplicate-key\n     1  IL102  uppercase-repository\n"
+    )
+    machine = run(["check", "bad.yaml", "--statistics", "--format", "json"])
+    assert json.loads(machine.stdout)["summary"]["errors"] == 1
+    assert "     1  IL102  uppercase-repository" in machine.stderr
