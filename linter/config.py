@@ -79,8 +79,26 @@ def load(path: str) -> Config:
         values, lines = _from_pyproject(data, shown), {}
     else:
         values, lines = _from_yaml(data, shown)
-    validate(values, lines, shown)
+    _validate_once(data, values, lines, shown)
     return Config(shown, values, lines)
+
+
+def _validate_once(
+    data: bytes, values: dict[str, Any], lines: dict[tuple, int], shown: str
+) -> None:
+    """Validate, unless these very bytes passed before against this very schema: importing
+    jsonschema costs more than a one-file run has to spare (a pre-commit hook runs on every
+    commit, with the same configuration). Rule names are checked every time (they are cheap,
+    and the set of rules changes with imagelint itself)."""
+    from imagelint import __version__, cache
+    from imagelint.data import read_text
+
+    memo = cache.key(__version__, read_text(SCHEMA), data)
+    if cache.has_mark("valid-config", memo):
+        _check_rule_names(values, lines, shown)
+        return
+    validate(values, lines, shown)
+    cache.mark("valid-config", memo)
 
 
 def _from_pyproject(data: bytes, shown: str) -> dict[str, Any]:
@@ -157,6 +175,10 @@ def validate(values: dict[str, Any], lines: dict[tuple, int], shown: str) -> Non
             allowed = error.schema.get("properties", {})
             path += (min(set(error.instance) - set(allowed)),)
         raise ConfigError(_where(shown, lines, path) + _explain(error, path))
+    _check_rule_names(values, lines, shown)
+
+
+def _check_rule_names(values: dict[str, Any], lines: dict[tuple, int], shown: str) -> None:
     from imagelint.selection import UnknownRule, matching, suggestion
 
     for path, token in _rule_tokens(values):

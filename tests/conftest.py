@@ -30,3 +30,9 @@ def shared() -> Path:
 
 def check_text(text: str, namespace: str = "default", display: str = "test.yaml") -> Report:
     return Engine(Settings(namespace=namespace)).check_text(display, text)
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory, monkeypatch):
+    """Tests never touch the user's cache directory."""
+    monkeypatch.setenv("IMAGELINT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))

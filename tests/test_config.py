@@ -7,9 +7,9 @@ from collections import Counter
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import FIXTURES
 from expectations import expected
+
 from imagelint.cli import cli
 
 POD = (
@@ -174,3 +174,33 @@ def test_online_is_not_available_yet(project):
         result.exit_code == 2
         and "online checks (--online, online: true) are not available yet" in result.output
     )
+
+
+def test_a_configuration_validated_once_skips_jsonschema_afterwards(project):
+    import os
+    import subprocess
+    import sys
+
+    (project / ".imagelint.yaml").write_text("# memo test\nignore: [latest-tag]\n")
+    probe = (
+        "import sys\nfrom imagelint.cli import main\ncode = main(['check', 'app.yaml'])\n"
+        "print(code, 'jsonschema' in sys.modules)\n"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", probe],
+            capture_output=True,
+            text=True,
+            cwd=project,
+            env=os.environ,
+        )
+        for _ in range(2)
+    ]
+    assert [r.stdout.split()[-2:] for r in runs] == [["0", "True"], ["0", "False"]]
+    (project / ".imagelint.yaml").write_text(
+        "ignore: [latest-tag]\nfail-on: error\n"
+    )  # changed: validated again
+    again = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=project, env=os.environ
+    )
+    assert again.stdout.split()[-1] == "True"

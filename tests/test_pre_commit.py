@@ -9,7 +9,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is needed")
@@ -49,8 +48,12 @@ def repo(tmp_path_factory):
     (root / "apps").mkdir()
     (root / "secrets").mkdir()
     (root / "secrets" / "regcred.yaml").write_text(SECRET)
-    (root / "apps" / "good.yaml").write_text(DEPLOYMENT.format(name="good", image="cr.acme.example/shop/api:2.4.1"))
-    (root / "apps" / "bad.yaml").write_text(DEPLOYMENT.format(name="bad", image="cr.acme.example/Shop/api:2.4.1"))
+    (root / "apps" / "good.yaml").write_text(
+        DEPLOYMENT.format(name="good", image="cr.acme.example/shop/api:2.4.1")
+    )
+    (root / "apps" / "bad.yaml").write_text(
+        DEPLOYMENT.format(name="bad", image="cr.acme.example/Shop/api:2.4.1")
+    )
     git("add", ".", cwd=root)
     return root
 
@@ -59,7 +62,11 @@ def try_repo(repo, *files: str, home) -> subprocess.CompletedProcess:
     env = dict(os.environ, PRE_COMMIT_HOME=str(home), PRE_COMMIT_COLOR="never")
     return subprocess.run(
         [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "imagelint", "--files", *files],
-        cwd=repo, capture_output=True, text=True, env=env, timeout=900,
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
     )
 
 

@@ -67,3 +67,24 @@ def test_readme_examples_are_the_real_output(monkeypatch):
         CliRunner().invoke(cli, ["check", "--format", "json", "fixtures/helm-rendered.yaml"]).stdout
     )
     assert shown == real
+
+
+def test_readme_documents_every_config_key_and_format():
+    from imagelint.formatters import FORMATS
+    from imagelint.schemas import load
+
+    for key in load("config.schema.json")["properties"]:
+        assert f"`{key}`" in README, key
+    for name in FORMATS:
+        assert f"| `{name}` |" in README, name
+
+
+def test_pre_commit_hooks_file():
+    from ruamel.yaml import YAML
+
+    hooks = YAML(typ="safe").load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    by_id = {hook["id"]: hook for hook in hooks}
+    assert by_id["imagelint"]["types_or"] == ["yaml", "json"]
+    assert "--online" not in by_id["imagelint"]["entry"]
+    assert "--online" in by_id["imagelint-online"]["entry"]
+    assert by_id["imagelint-online"]["require_serial"] is True
