@@ -4,7 +4,6 @@ Every use is optional: a cache that cannot be written is simply not used."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 
 
@@ -24,24 +23,28 @@ def _ensure(path: str) -> bool:
         return False
 
 
-def key(*parts: bytes | str) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part.encode("utf-8") if isinstance(part, str) else part)
-        digest.update(b"\0")
-    return digest.hexdigest()
+def remembers(kind: str, content: bytes) -> bool:
+    """Whether ``remember(kind, content)`` was done for exactly these bytes."""
+    try:
+        with open(os.path.join(directory(), kind, _name(content)), "rb") as handle:
+            return handle.read() == content
+    except OSError:
+        return False
 
 
-def has_mark(kind: str, name: str) -> bool:
-    """Whether ``mark(kind, name)`` was done before (a file that exists)."""
-    return os.path.exists(os.path.join(directory(), kind, name))
-
-
-def mark(kind: str, name: str) -> None:
+def remember(kind: str, content: bytes) -> None:
     folder = os.path.join(directory(), kind)
     if _ensure(directory()) and _ensure(folder):
         try:
-            with open(os.path.join(folder, name), "w", encoding="ascii"):
-                pass
+            with open(os.path.join(folder, _name(content)), "wb") as handle:
+                handle.write(content)
         except OSError:
             pass
+
+
+def _name(content: bytes) -> str:
+    """A file name for content; the content itself is compared on lookup, so a collision can
+    only cost a miss (zlib instead of hashlib: hashlib's OpenSSL import costs start-up time)."""
+    import zlib
+
+    return f"{zlib.crc32(content):08x}-{len(content)}"

@@ -159,7 +159,6 @@ def _config_options(function: Any) -> Any:
 )
 def check(paths: tuple[str, ...], **opts: Any) -> None:
     """Check manifests in PATHS (files, directories, or - for standard input; default: .)."""
-    from imagelint import baseline as baselines
     from imagelint.filters import Filters
     from imagelint.model import Settings, Severity
     from imagelint.pipeline import run
@@ -183,10 +182,14 @@ def check(paths: tuple[str, ...], **opts: Any) -> None:
         )
     except PathNotFound as error:
         raise click.UsageError(str(error)) from None
-    try:
-        known = baselines.read(opts["baseline"]) if opts["baseline"] else None
-    except baselines.BaselineError as error:
-        raise click.UsageError(str(error)) from None
+    known = None
+    if opts["baseline"]:
+        from imagelint import baseline as baselines
+
+        try:
+            known = baselines.read(opts["baseline"])
+        except baselines.BaselineError as error:
+            raise click.UsageError(str(error)) from None
 
     settings = Settings(namespace=effective["namespace"], options=effective.options())
     filters = Filters(
@@ -195,6 +198,8 @@ def check(paths: tuple[str, ...], **opts: Any) -> None:
     report = run(refs, context, settings, rules, filters)
 
     if opts["write_baseline"]:
+        from imagelint import baseline as baselines
+
         try:
             baselines.write(opts["write_baseline"], report.findings)
         except baselines.BaselineError as error:

@@ -93,12 +93,12 @@ def _validate_once(
     from imagelint import __version__, cache
     from imagelint.data import read_text
 
-    memo = cache.key(__version__, read_text(SCHEMA), data)
-    if cache.has_mark("valid-config", memo):
+    memo = b"\0".join([__version__.encode(), read_text(SCHEMA).encode("utf-8"), data])
+    if cache.remembers("valid-config", memo):
         _check_rule_names(values, lines, shown)
         return
     validate(values, lines, shown)
-    cache.mark("valid-config", memo)
+    cache.remember("valid-config", memo)
 
 
 def _from_pyproject(data: bytes, shown: str) -> dict[str, Any]:

@@ -341,7 +341,7 @@ def _record(loaded: LoadedFile, use: ImageUse, pod: PodRecord) -> ImageRecord:
     if use.node is not None:
         site = loaded.site(use.node, source)
     else:  # a missing image: point at its container, where offsets mean nothing
-        site = replace(loaded.site(use.anchor, source), exact=False)
+        site = loaded.site(use.anchor, source)._replace(exact=False)
     return ImageRecord(
         use.image, site, use.object.identity, use.container, use.field, use.resolved_at_runtime, pod
     )

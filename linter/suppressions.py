@@ -17,7 +17,7 @@ from typing import NamedTuple
 from imagelint.model import ObjectId, Site
 
 ANNOTATION = "imagelint.io/disable"
-_DIRECTIVE = re.compile(
+_DIRECTIVE = (
     r"(?:^|[ \t])#[ \t]*imagelint:[ \t]*(disable-file|disable)\b(?:[ \t]*=[ \t]*([^#\r\n]*))?"
 )
 
@@ -45,7 +45,7 @@ def from_comments(path: str, text: str) -> list[Suppression]:
     for index, line in enumerate(lines):
         if "imagelint:" not in line:
             continue
-        match = _DIRECTIVE.search(line)
+        match = re.search(_DIRECTIVE, line)  # compiled (and cached by re) only when used
         if match is None:
             continue
         kind, rules = match.group(1), match.group(2) or ""
