@@ -169,3 +169,16 @@ def test_no_credential_in_any_output(manifests, output_format):
 def test_base64_forms_find_a_marker_inside_a_blob():
     blob = b64("xx" + PASSWORD + "yyy")
     assert any(form in blob for form in base64_forms(PASSWORD))
+
+
+def test_no_credential_in_baselines_or_output_files(manifests, tmp_path):
+    outputs = [tmp_path / f"out.{name}" for name in FORMATS]
+    args = [sys.executable, "-m", "imagelint", "check", "--select", "ALL", str(manifests)]
+    args += ["--write-baseline", str(tmp_path / "baseline.json")]
+    for name, output in zip(FORMATS, outputs, strict=True):
+        args += ["--format", name, "--output", str(output)]
+    result = subprocess.run(args, capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr  # writing a baseline adopts the findings
+    written = (tmp_path / "baseline.json").read_text() + "".join(o.read_text() for o in outputs)
+    assert "pull-secret-malformed" in written
+    assert sorted(marker for marker in markers() if marker in written + result.stdout + result.stderr) == []
