@@ -35,10 +35,14 @@ from imagelint.model import (
 if TYPE_CHECKING:
     from imagelint.runindex import RunIndex
 from imagelint.objects import KubeObject
-from imagelint.reference import Reference, parse
+from imagelint.registry import Option
 from imagelint.yamlnodes import Mapping, as_mapping, as_sequence, string_value
 
 DOCKER_HUB_KEY = "index.docker.io"
+# An option two rules read (missing-pull-secret, pull-secret-registry-mismatch).
+PRIVATE_REGISTRIES = Option(
+    [], "Registries that need credentials: hosts, '*.example.com', or host/path prefixes."
+)
 DOCKER_HUB_HOSTS = frozenset({"docker.io", "index.docker.io"})
 # Hosts people use for Docker Hub that the kubelet does not match to Docker Hub images.
 DOCKER_HUB_NEAR_ALIASES = frozenset(
@@ -473,16 +477,11 @@ class PullSecretView:
         names of those secrets."""
         if self._peers is None:
             self._peers = defaultdict(lambda: (set(), set()))
-            for record in self._run.images:
-                if record.pod is None or record.image is None:
-                    continue
-                ref = parse(record.image)
-                if not isinstance(ref, Reference) or not ref.domain:
-                    continue
-                for name, entry in self.resolve(record.pod).entries:
+            for _, ref, pod in self._run.pulls():
+                for name, entry in self.resolve(pod).entries:
                     if entry in covering((entry,), ref.name):
                         workloads, names = self._peers[ref.domain]
-                        workloads.add(record.pod.object)
+                        workloads.add(pod.object)
                         names.add(name)
         return self._peers.get(host, (set(), set()))
 

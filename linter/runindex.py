@@ -6,9 +6,9 @@ merged before the run rules look at all of them together.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
-from imagelint.model import ImageRecord, SecretRecord, ServiceAccountRecord
+from imagelint.model import ImageRecord, PodRecord, SecretRecord, ServiceAccountRecord
 from imagelint.reference import Reference, parse
 
 
@@ -35,6 +35,12 @@ class RunIndex:
         if name not in self._derived:
             self._derived[name] = build(self)
         return self._derived[name]
+
+    def pulls(self) -> Iterator[tuple[ImageRecord, Reference, PodRecord]]:
+        """Valid image references with the pod whose credentials pull them."""
+        for record, ref in self.references():
+            if record.pod is not None:
+                yield record, ref, record.pod
 
     def references(self) -> Iterable[tuple[ImageRecord, Reference]]:
         """Image records with a valid reference, for rules that compare references."""

@@ -29,7 +29,6 @@ from collections.abc import Iterator
 from imagelint.messages import shown
 from imagelint.model import ImageRecord, Settings, Violation
 from imagelint.pullsecrets import covering, is_docker_hub, view
-from imagelint.reference import Reference, parse
 from imagelint.runindex import RunIndex
 
 NAME = "anonymous-docker-hub"
@@ -42,12 +41,8 @@ DEFAULT_ENABLED = False
 
 def check(run: RunIndex, settings: Settings) -> Iterator[tuple[ImageRecord, Violation]]:
     secrets = view(run, settings)
-    for record in run.images:
-        pod = record.pod
-        if pod is None or record.image is None or record.resolved_at_runtime:
-            continue
-        ref = parse(record.image)
-        if not isinstance(ref, Reference) or not is_docker_hub(ref.name):
+    for record, ref, pod in run.pulls():
+        if not is_docker_hub(ref.name):
             continue
         resolution = secrets.resolve(pod)
         if resolution.refs and not resolution.known:

@@ -34,9 +34,7 @@ from collections.abc import Iterator
 from imagelint import catalog
 from imagelint.messages import plural, shown
 from imagelint.model import ImageRecord, Settings, Violation
-from imagelint.pullsecrets import view
-from imagelint.reference import Reference, parse
-from imagelint.registry import Option
+from imagelint.pullsecrets import PRIVATE_REGISTRIES, view
 from imagelint.runindex import RunIndex
 
 NAME = "missing-pull-secret"
@@ -44,23 +42,13 @@ CODE = "IL206"
 SEVERITY = "warning"
 SCOPE = "run"
 SUMMARY = "The registry needs credentials, and this pod has no pull secret."
-OPTIONS = {
-    "private-registries": Option(
-        [], "Registries that need credentials: hosts, '*.example.com', or host/path prefixes."
-    ),
-}
+OPTIONS = {"private-registries": PRIVATE_REGISTRIES}
 
 
 def check(run: RunIndex, settings: Settings) -> Iterator[tuple[ImageRecord, Violation]]:
     secrets = view(run, settings)
-    for record in run.images:
-        pod = record.pod
-        if pod is None or record.image is None or record.resolved_at_runtime:
-            continue
+    for record, ref, pod in run.pulls():
         if secrets.resolve(pod).refs:
-            continue
-        ref = parse(record.image)
-        if not isinstance(ref, Reference) or not ref.domain:
             continue
         if secrets.is_private(ref.name):
             evidence = f"{ref.domain} is listed in private-registries"

@@ -37,9 +37,14 @@ from collections.abc import Iterator
 from imagelint import catalog
 from imagelint.messages import shown
 from imagelint.model import ImageRecord, Settings, Violation
-from imagelint.pullsecrets import covered_hosts, covering, display_key, near_miss, view
-from imagelint.reference import Reference, parse
-from imagelint.registry import Option
+from imagelint.pullsecrets import (
+    PRIVATE_REGISTRIES,
+    covered_hosts,
+    covering,
+    display_key,
+    near_miss,
+    view,
+)
 from imagelint.runindex import RunIndex
 
 NAME = "pull-secret-registry-mismatch"
@@ -47,24 +52,14 @@ CODE = "IL205"
 SEVERITY = "error"
 SCOPE = "run"
 SUMMARY = "The pod has pull secrets, but none covers this image's registry."
-OPTIONS = {
-    "private-registries": Option(
-        [], "Registries that need credentials: hosts, '*.example.com', or host/path prefixes."
-    ),
-}
+OPTIONS = {"private-registries": PRIVATE_REGISTRIES}
 
 
 def check(run: RunIndex, settings: Settings) -> Iterator[tuple[ImageRecord, Violation]]:
     secrets = view(run, settings)
-    for record in run.images:
-        pod = record.pod
-        if pod is None or record.image is None or record.resolved_at_runtime:
-            continue
+    for record, ref, pod in run.pulls():
         resolution = secrets.resolve(pod)
         if not resolution.refs or not resolution.known:
-            continue
-        ref = parse(record.image)
-        if not isinstance(ref, Reference) or not ref.domain:
             continue
         entries = tuple(entry for _, entry in resolution.entries)
         if covering(entries, ref.name):
