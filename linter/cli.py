@@ -136,8 +136,45 @@ def _config_options(function: Any) -> Any:
     help="Report missing pull secrets even when the inputs hold no Secret at all.",
 )
 @click.option(
-    "--online", is_flag=True, default=None, help="Ask the registries (not available yet)."
+    "--online",
+    is_flag=True,
+    default=None,
+    help="Ask each registry whether every image exists, with the credentials its pod would use.",
 )
+@click.option(
+    "--timeout",
+    type=float,
+    default=None,
+    metavar="SECONDS",
+    help="Time the online checks may take in all (default 60).",
+)
+@click.option(
+    "--platform",
+    multiple=True,
+    metavar="OS/ARCH",
+    help="A platform of the cluster's nodes, for pods that choose none (repeatable; "
+    "default linux/amd64).",
+)
+@click.option(
+    "--ca-file",
+    multiple=True,
+    type=click.Path(),
+    metavar="FILE",
+    help="Also trust this CA (PEM) for registries' certificates (repeatable).",
+)
+@click.option(
+    "--insecure-registry",
+    multiple=True,
+    metavar="HOST",
+    help="A registry that may be reached over plain HTTP (repeatable; loopback always may).",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(),
+    metavar="DIR",
+    help="Where registry answers are kept between runs (default: the user's cache folder).",
+)
+@click.option("--no-cache", is_flag=True, help="Ask the registries again, and keep nothing.")
 @click.option(
     "--baseline",
     type=click.Path(),
@@ -166,8 +203,6 @@ def check(paths: tuple[str, ...], **opts: Any) -> None:
     from imagelint.sources import PathNotFound, discover
 
     effective = _effective(opts)
-    if effective["online"]:
-        raise click.UsageError("online checks (--online, online: true) are not available yet")
     formats = _formats(opts["formats"], opts["outputs"])
     try:
         rules = select(effective["select"], effective["extend-select"], effective["ignore"])
@@ -195,7 +230,10 @@ def check(paths: tuple[str, ...], **opts: Any) -> None:
     filters = Filters(
         rules, effective["severity"], effective["per-file-ignores"], effective["exemptions"], known
     )
-    report = run(refs, context, settings, rules, filters)
+    online = _online_step(effective, opts, settings, rules) if effective["online"] else None
+    report = run(refs, context, settings, rules, filters, online)
+    if online is not None:
+        report.notes.extend(online.notes)
 
     if opts["write_baseline"]:
         from imagelint import baseline as baselines
@@ -255,9 +293,49 @@ def _effective(opts: dict[str, Any]) -> Any:
         "fail-on": ("--fail-on", opts.get("fail_on")),
         "require-secrets": ("--require-secrets", opts.get("require_secrets")),
         "online": ("--online", opts.get("online")),
+        "timeout": ("--timeout", opts.get("timeout")),
+        "platforms": ("--platform", list(opts.get("platform") or ())),
+        "ca-files": ("--ca-file", list(opts.get("ca_file") or ())),
+        "insecure-registries": ("--insecure-registry", list(opts.get("insecure_registry") or ())),
     }
     flags = {key: value for key, value in given.items() if value[1] not in (None, [])}
     return resolve(config, flags)
+
+
+def _online_step(effective: Any, opts: dict[str, Any], settings: Any, rules: list) -> Any:
+    from imagelint.online.step import OnlineSettings, OnlineStep, validate
+
+    online = OnlineSettings(
+        timeout=float(effective["timeout"]),
+        ca_files=effective["ca-files"],
+        insecure_registries=effective["insecure-registries"],
+        allow_link_local=effective["allow-link-local"],
+        cache_dir=opts.get("cache_dir"),
+        use_cache=not opts.get("no_cache"),
+    )
+    try:
+        validate(settings, online)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    progress = _ProgressBar() if sys.stderr.isatty() else None
+    return OnlineStep(settings, online, {rule.name for rule in rules}, progress=progress)
+
+
+class _ProgressBar:
+    """'imagelint: asking registries [#####     ] 12/40' on standard error, for a terminal,
+    when there are more than a handful of questions."""
+
+    HANDFUL = 8
+
+    def __call__(self, done: int, total: int) -> None:
+        if total <= self.HANDFUL:
+            return
+        width = 30
+        filled = width * done // total
+        bar = "#" * filled + " " * (width - filled)
+        end = "\n" if done == total else ""
+        sys.stderr.write(f"\rimagelint: asking registries [{bar}] {done}/{total}{end}")
+        sys.stderr.flush()
 
 
 def _formats(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[str, str | None]]:

@@ -31,6 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "ca-files": [],
     "online": False,
     "timeout": 60,
+    "allow-link-local": False,
     "exemptions": [],
 }
 # The rule options among the keys: handed to the rules through Settings.options.
@@ -41,9 +42,6 @@ RULE_OPTIONS = (
     "require-secrets",
     "platforms",
     "max-image-size",
-    "insecure-registries",
-    "ca-files",
-    "timeout",
 )
 _EXTENDING = {
     "extend-select",

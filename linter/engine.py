@@ -29,6 +29,7 @@ from imagelint.model import (
     Violation,
 )
 from imagelint.objects import KubeObject, annotation_node, iter_objects
+from imagelint.placement import placement
 from imagelint.pullsecrets import secret_records
 from imagelint.registry import Rule, all_rules
 from imagelint.runindex import RunIndex
@@ -94,8 +95,15 @@ class Report:
 
 
 class Engine:
-    def __init__(self, settings: Settings | None = None, rules: Iterable[Rule] | None = None):
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        rules: Iterable[Rule] | None = None,
+        online: Online | None = None,
+    ):
         self.settings = settings or Settings()
+        # With --online: asks the registries about the checked images, before the run rules.
+        self.online = online
         selected = [r for r in all_rules() if r.default_enabled] if rules is None else list(rules)
         self.input_rules = {rule.name: rule for rule in all_rules() if rule.scope == "input"}
         self.enabled = {rule.name for rule in selected}
@@ -130,7 +138,7 @@ class Engine:
                     if result is not None:
                         run.add(result.images, result.service_accounts, result.secrets)
                     between()
-        report = self._finish(report, run)
+        report = self._finish(report, run, checked if context else None)
         if context:
             report.findings = [f for f in report.findings if f.path in checked]
         return report
@@ -160,7 +168,14 @@ class Engine:
         report.suppressions.extend(result.suppressions)
         run.add(result.images, result.service_accounts, result.secrets)
 
-    def _finish(self, report: Report, run: RunIndex) -> Report:
+    def _finish(self, report: Report, run: RunIndex, checked: set[str] | None = None) -> Report:
+        if self.online is not None:
+            records = (
+                None
+                if checked is None
+                else [record for record in run.images if record.site.path in checked]
+            )
+            run.online = self.online(run, records)
         fired: dict[int, list[tuple[Rule, Subject, Violation]]] = {}
         for rule in self.run_rules:
             assert rule.check is not None
@@ -370,7 +385,10 @@ def _pod_record(loaded: LoadedFile, pod: PodSpec) -> PodRecord:
     account = mapping.text("serviceAccountName") or mapping.text("serviceAccount") or "default"
     site = loaded.site(pod.mapping.node, obj.document.source)
     refs = _name_refs(loaded, obj, mapping, field)
-    return PodRecord(obj.identity, obj.namespace or "", refs, account, site)
+    nodes = placement(pod.mapping, pod.pod_level)
+    return PodRecord(
+        obj.identity, obj.namespace or "", refs, account, site, nodes.arch, nodes.os, nodes.origin
+    )
 
 
 def _service_account(loaded: LoadedFile, obj: KubeObject) -> ServiceAccountRecord:
@@ -378,6 +396,8 @@ def _service_account(loaded: LoadedFile, obj: KubeObject) -> ServiceAccountRecor
 
 
 Subject = ImageRecord | NameRef | SecretRecord
+# The online step: the run and the images to ask about (None: all) -> the registries' answers.
+Online = Callable[[RunIndex, "list[ImageRecord] | None"], object]
 
 
 def _record_finding(

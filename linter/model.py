@@ -137,6 +137,11 @@ class PodRecord:
     pull_secrets: tuple[NameRef, ...]  # the pod's own imagePullSecrets
     service_account: str  # serviceAccountName, or "default"
     site: Site  # the pod spec
+    # The nodes it may run on, from kubernetes.io/arch and kubernetes.io/os in its nodeSelector
+    # or required node affinity (empty: not constrained), and which of the two said so.
+    node_arch: tuple[str, ...] = ()
+    node_os: tuple[str, ...] = ()
+    placement_origin: str = ""
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from imagelint.engine import Engine, Report
+from imagelint.engine import Engine, Online, Report
 from imagelint.filters import Filters
 from imagelint.model import Settings
 from imagelint.registry import Rule
@@ -17,11 +17,12 @@ def run(
     settings: Settings | None = None,
     rules: list[Rule] | None = None,
     filters: Filters | None = None,
+    online: Online | None = None,
 ) -> Report:
     from imagelint.selection import select
 
     rules = select() if rules is None else rules
-    report = Engine(settings, rules).check(refs, context)
+    report = Engine(settings, rules, online).check(refs, context)
     filters = filters or Filters(rules)
     report.findings = filters.apply(report.findings, report.suppressions)
     report.hidden_by_baseline = filters.hidden_by_baseline

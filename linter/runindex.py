@@ -7,6 +7,7 @@ merged before the run rules look at all of them together.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from imagelint.model import ImageRecord, PodRecord, SecretRecord, ServiceAccountRecord
 from imagelint.reference import Reference, parse
@@ -18,6 +19,8 @@ class RunIndex:
         self.service_accounts: list[ServiceAccountRecord] = []
         self.secrets: list[SecretRecord] = []
         self._derived: dict[str, object] = {}
+        # What the registries answered (imagelint.online.answers.Answers), with --online only.
+        self.online: Any = None
 
     def add(
         self,

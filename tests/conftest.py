@@ -8,6 +8,9 @@ import pytest
 from imagelint.engine import Engine, Report
 from imagelint.model import Settings
 
+# Real registries and misbehaving servers for the online tests (tests/registry/).
+pytest_plugins = ("registry.fixtures",)
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 
@@ -34,5 +37,12 @@ def check_text(text: str, namespace: str = "default", display: str = "test.yaml"
 
 @pytest.fixture(autouse=True)
 def _private_cache(tmp_path_factory, monkeypatch):
-    """Tests never touch the user's cache directory."""
-    monkeypatch.setenv("IMAGELINT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+    """Tests never touch the user's cache directory, nor read the user's registry logins."""
+    base = tmp_path_factory.getbasetemp()
+    monkeypatch.setenv("IMAGELINT_CACHE_DIR", str(base / "cache"))
+    monkeypatch.setenv("DOCKER_CONFIG", str(base / "no-docker-config"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(base / "no-runtime-dir"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(base / "no-config-home"))
+    monkeypatch.delenv("REGISTRY_AUTH_FILE", raising=False)
+    for proxy in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(proxy, raising=False)

@@ -168,12 +168,19 @@ def test_init_writes_a_valid_commented_starter(project):
     assert run(["init", "--force"]).exit_code == 0
 
 
-def test_online_is_not_available_yet(project):
-    result = CliRunner().invoke(cli, ["check", "--online", "app.yaml"])
-    assert (
-        result.exit_code == 2
-        and "online checks (--online, online: true) are not available yet" in result.output
-    )
+@pytest.mark.parametrize(
+    ("config", "flags", "message"),
+    [
+        ("", ["--timeout", "0"], "--timeout must be a positive number of seconds, not 0.0"),
+        ("", ["--platform", "linux"], "platforms: 'linux' is not os/arch[/variant]"),
+        ("max-image-size: huge\n", [], "not a size: 'huge' (use e.g. 1GiB, 500MB, 750Mi)"),
+        ("", ["--ca-file", "missing.pem"], "no such CA file: missing.pem"),
+    ],
+)
+def test_bad_online_settings_are_usage_errors_before_any_request(project, config, flags, message):
+    (project / ".imagelint.yaml").write_text("online: true\n" + config)
+    result = CliRunner().invoke(cli, ["check", "app.yaml", *flags])
+    assert result.exit_code == 2 and message in result.output, result.output
 
 
 def test_a_configuration_validated_once_skips_jsonschema_afterwards(project):

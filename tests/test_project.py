@@ -88,3 +88,23 @@ def test_pre_commit_hooks_file():
     assert "--online" not in by_id["imagelint"]["entry"]
     assert "--online" in by_id["imagelint-online"]["entry"]
     assert by_id["imagelint-online"]["require_serial"] is True
+
+
+def test_every_package_folder_is_installed():
+    """A folder of modules missing from [tool.setuptools] packages works in the checkout and
+    breaks every installed copy (pip install ., pre-commit)."""
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
+
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    folders = {
+        path.parent.relative_to(ROOT).as_posix()
+        for top in ("linter", "rules")
+        for path in (ROOT / top).rglob("*.py")
+        if "__pycache__" not in path.parts
+    }
+    mapped = {folder: package for package, folder in setuptools["package-dir"].items()}
+    assert folders <= set(mapped), folders - set(mapped)
+    assert {mapped[folder] for folder in folders} <= set(setuptools["packages"])

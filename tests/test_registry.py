@@ -19,11 +19,13 @@ def test_names_and_codes_are_unique_and_well_formed():
     for rule in RULES:
         assert re.fullmatch(r"[a-z]+(-[a-z]+)*", rule.name), rule.name
         assert re.fullmatch(r"IL\d{3}", rule.code), rule.code
-    # IL0xx input, IL1xx image references, IL2xx pull secrets, IL4xx policy and configuration
+    # IL0xx input, IL1xx image references, IL2xx pull secrets, IL3xx registries' answers
+    # (online), IL4xx policy and configuration
     families = {
         "IL0": {"input"},
         "IL1": {"image", "run"},
         "IL2": {"run"},
+        "IL3": {"run"},
         "IL4": {"image", "input"},
     }
     assert all(rule.scope in families[rule.code[:3]] for rule in RULES)

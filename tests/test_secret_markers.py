@@ -181,4 +181,7 @@ def test_no_credential_in_baselines_or_output_files(manifests, tmp_path):
     assert result.returncode == 0, result.stderr  # writing a baseline adopts the findings
     written = (tmp_path / "baseline.json").read_text() + "".join(o.read_text() for o in outputs)
     assert "pull-secret-malformed" in written
-    assert sorted(marker for marker in markers() if marker in written + result.stdout + result.stderr) == []
+    assert (
+        sorted(marker for marker in markers() if marker in written + result.stdout + result.stderr)
+        == []
+    )
