@@ -185,3 +185,47 @@ def test_no_credential_in_baselines_or_output_files(manifests, tmp_path):
         sorted(marker for marker in markers() if marker in written + result.stdout + result.stderr)
         == []
     )
+
+
+@pytest.mark.parametrize("output_format", FORMATS)
+def test_no_credential_in_online_outputs_or_the_cache(registry_basic, tmp_path, output_format):
+    """Refused credentials from a pull secret and from the user's docker config, a login that
+    works, a Secret with a token only: the findings name where credentials came from, and the
+    outputs, the debug stream and the cache on disk hold none of them."""
+    registry = registry_basic
+    registry.push("team/app", "1.0", "oci")
+    host = registry.host
+    wrong = json.dumps({"auths": {host: {"auth": AUTH, "email": EMAIL}}})
+    token = json.dumps({"auths": {host: {"identitytoken": TOKEN}}})
+    text = secret("wrong", ".dockerconfigjson", wrong) + secret("token", ".dockerconfigjson", token)
+    text += pod("refused", f"{host}/team/app:1.0", ["wrong"])
+    text += pod("token", f"{host}/team/app:1.1", ["token"])
+    text += pod("external", f"{host}/team/app:1.2", ["kept-elsewhere"])
+    (tmp_path / "online.yaml").write_text(text)
+    docker = tmp_path / "docker"
+    docker.mkdir()
+    # The user's login: right user, marker password (refused); then a second run uses it right.
+    (docker / "config.json").write_text(
+        json.dumps({"auths": {host: {"auth": b64(f"alice:{PASSWORD}")}}})
+    )
+    cache = tmp_path / "cache"
+    env = dict(os.environ, IMAGELINT_DEBUG="1", DOCKER_CONFIG=str(docker))
+    args = [sys.executable, "-m", "imagelint", "check", "--online", "--cache-dir", str(cache)]
+    args += ["--external-secret", "shop/kept-elsewhere", "--format", output_format]
+    result = subprocess.run(
+        [*args, str(tmp_path / "online.yaml")], capture_output=True, text=True, cwd=ROOT, env=env
+    )
+    assert result.returncode == 1, result.stderr
+    everything = result.stdout + result.stderr
+    assert "registry-auth-failed" in everything and "pull secret shop/wrong" in everything
+    (docker / "config.json").write_text(
+        json.dumps({"auths": {host: {"auth": b64(f"alice:{registry.password}")}}})
+    )
+    again = subprocess.run(
+        [*args, str(tmp_path / "online.yaml")], capture_output=True, text=True, cwd=ROOT, env=env
+    )
+    everything += again.stdout + again.stderr
+    cached = "".join(p.read_text() for p in cache.iterdir())
+    assert cached  # the second run kept answers
+    secrets = markers() | {registry.password, b64(f"alice:{registry.password}")}
+    assert sorted(marker for marker in secrets if marker in everything + cached) == []
