@@ -159,13 +159,14 @@ def sequential(proxy: Any, pairs: list[tuple[str, str]]) -> Measure:
     return measure
 
 
-def cli_argv(path: Path, ignore: Sequence[str], cache_dir: Path | None) -> list[str]:
+def cli_argv(path: str, ignore: Sequence[str], cache_dir: str | None) -> list[str]:
+    """The command, with paths relative to the work directory (its cwd)."""
     argv = [sys.executable, "-m", "imagelint", "check", "--online", "--format", "json"]
     argv += ["--timeout", str(RUN_TIMEOUT)]
-    argv += ["--no-cache"] if cache_dir is None else ["--cache-dir", str(cache_dir)]
+    argv += ["--no-cache"] if cache_dir is None else ["--cache-dir", cache_dir]
     for name in ignore:
         argv += ["--ignore", name]
-    return [*argv, str(path)]
+    return [*argv, path]
 
 
 def _finding_text(rule: str, image: str | None, message: str) -> str:
@@ -221,17 +222,25 @@ def api(label: str, proxy: Any, text: str, ignore: Sequence[str]) -> tuple[Measu
 # --------------------------------------------------------------------------------------------
 
 
-def print_table(measures: list[Measure], base: Measure, unique: int) -> None:
-    print(f"  {'':<40}{'wall':>9}{'vs seq':>9}{'requests':>10}{'per ref':>9}")
+def print_table(measures: list[Measure], base: Measure, unique: int, delay: float) -> None:
+    from imagelint.online import checker
+
+    in_flight = getattr(checker, "PER_REGISTRY", 1)
+    print(f"  {'':<38}{'wall':>9}{'floor':>9}{'vs seq':>9}{'requests':>10}{'per ref':>9}")
     for m in measures:
         if m.failure is not None:
-            print(f"  {m.label:<40}FAILED ({m.failure.splitlines()[0][:200]})")
+            print(f"  {m.label:<38}FAILED ({m.failure.splitlines()[0][:200]})")
             continue
+        floor = m.requests * delay / (1 if m is base else in_flight)
         print(
-            f"  {m.label:<40}{m.seconds:>7.2f} s{m.seconds / base.seconds:>8.2f}x"
+            f"  {m.label:<38}{m.seconds:>7.2f} s{floor:>7.2f} s{m.seconds / base.seconds:>8.2f}x"
             f"{m.requests:>10}{m.requests / unique:>9.2f}"
         )
-    print("  (requests: as the proxy forwarded them; per ref: divided by the unique references)")
+    print(
+        "  requests: as the proxy forwarded them; per ref: divided by the unique references;\n"
+        f"  floor: requests x delay / requests in flight (1 for the loop, {in_flight} for "
+        "imagelint: PER_REGISTRY)"
+    )
 
 
 def print_details(measures: list[Measure]) -> None:
@@ -332,9 +341,9 @@ def run(args: argparse.Namespace, workdir: Path) -> bool:
 
         base = sequential(proxy, pairs)
         print(f"  sequential loop done ({base.seconds:.1f} s)", flush=True)
-        default_argv = cli_argv(path, (), None)
-        head_argv = cli_argv(path, CONTENT_RULES, None)
-        cache_argv = cli_argv(path, (), workdir / "cache")
+        default_argv = cli_argv(path.name, (), None)
+        head_argv = cli_argv(path.name, CONTENT_RULES, None)
+        cache_argv = cli_argv(path.name, (), "cache")
         cli_default = cli("imagelint CLI, default rules", proxy, default_argv, workdir)
         cli_head = cli("imagelint CLI, HEAD only", proxy, head_argv, workdir)
         api_default, questions = api("imagelint API, default rules", proxy, text, ())
@@ -344,12 +353,12 @@ def run(args: argparse.Namespace, workdir: Path) -> bool:
         measures = [base, cli_default, cli_head, api_default, api_head, cold, warm]
 
     print(f"\n{unique} unique references ({questions} questions for imagelint)")
-    print_table(measures, base, unique)
+    print_table(measures, base, unique, args.delay)
     print("\nrequests by kind:")
     print_details(measures)
     print("\ncommands (cwd: the work directory):")
     for label, argv in (("default", default_argv), ("HEAD only", head_argv), ("cache", cache_argv)):
-        shown = ["python", *argv[1:-1], path.name]
+        shown = ["python", *argv[1:]]
         print(f"  {label}: {' '.join(shown)}")
     print("\nfindings:")
     return report_findings(measures)
