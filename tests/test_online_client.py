@@ -415,3 +415,43 @@ def test_nearest_tags(wanted, tags, nearest):
     from imagelint.online.checker import nearest_tags
 
     assert nearest_tags(wanted, tags) == nearest
+
+
+# -- addresses ---------------------------------------------------------------------------------
+
+
+def test_loopback_and_blocked_addresses():
+    from imagelint.online.network import blocked, is_loopback
+
+    loopback = ["localhost", "localhost:5000", "127.0.0.1:1", "[::1]:5000", "::1", "a.localhost"]
+    assert all(is_loopback(host) for host in loopback)
+    assert not any(is_loopback(host) for host in ["10.0.0.1", "evil.com", "localhost.evil.com"])
+    metadata = ["169.254.169.254", "fd00:ec2::254", "::ffff:169.254.169.254", "fe80::1%eth0"]
+    assert all(blocked(address) for address in metadata + ["100.100.100.200"])
+    assert not any(blocked(address) for address in ["10.0.0.1", "127.0.0.1", "::1", "8.8.8.8"])
+
+
+def test_metadata_addresses_are_never_connected_to(monkeypatch):
+    """Also when a name resolves there (DNS rebinding): the check is on the address connected
+    to, after resolution, not on the name."""
+    import socket
+
+    connected = []
+    real_getaddrinfo = socket.getaddrinfo
+
+    def resolve(host, port, *args, **kwargs):
+        if host == "rebinding.test":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("169.254.169.254", port))]
+        return real_getaddrinfo(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: connected.append(a))
+    for host, shown in (("169.254.169.254", "169.254.169.254 is"),
+                        ("rebinding.test", "rebinding.test resolves to 169.254.169.254, which is")):  # fmt: skip
+        with RegistryClient(timeout=5) as c, pytest.raises(Unreachable) as caught:
+            c.manifest(host, "latest/meta-data", "1", READER)
+        assert caught.value.cause == (
+            f"{shown} a link-local or cloud metadata address; imagelint does not connect there "
+            "(allow-link-local: true allows it)"
+        )
+    assert connected == []

@@ -111,6 +111,7 @@ class Checker:
         self.user = user_credentials
         self.progress = progress
         self._limits: dict[str, threading.Semaphore] = {}
+        self._read: dict[str, dict] = {}  # what manifests said, by repository@digest
         self._lock = threading.Lock()
 
     def __call__(self, run: RunIndex, records: list[ImageRecord] | None = None) -> Answers:
@@ -325,6 +326,8 @@ class Checker:
 
         key = f"{question.domain}/{question.repository}@{reference}"
         known = reference.startswith("sha256:")
+        if known and key in self._read:
+            return self._read[key]
         if known and self.cache is not None:
             cached = self.cache.content(key)
             if cached is not None:
@@ -343,12 +346,12 @@ class Checker:
         media_type = document.get("mediaType") or reply.headers.get("content-type", "")
         media_type = media_type.split(";")[0].strip()
         summary = self._summary(question, document, media_type, auth)
-        if summary is not None and self.cache is not None:
-            digest = reference if known else reply.headers.get("docker-content-digest")
-            if digest:
-                self.cache.remember_content(
-                    f"{question.domain}/{question.repository}@{digest}", summary
-                )
+        digest = reference if known else reply.headers.get("docker-content-digest")
+        if summary is not None and digest:
+            name = f"{question.domain}/{question.repository}@{digest}"
+            self._read[name] = summary  # several tags of one image: read once a run
+            if self.cache is not None:
+                self.cache.remember_content(name, summary)
         return summary
 
     def _summary(

@@ -122,6 +122,7 @@ class RegistryClient:
         self._lock = threading.Lock()
         self.requests = 0
         self._schemes: dict[str, str] = {}
+        self._scheme_locks: dict[str, threading.Lock] = {}
         self._down: dict[str, str] = {}
         self._challenges: dict[str, challenge.Challenge] = {}
         self._tokens: dict[tuple[Any, ...], tuple[str, float]] = {}
@@ -338,6 +339,18 @@ class RegistryClient:
         return network.is_loopback(host) or host in self._insecure
 
     def _on_registry(
+        self, method: str, host: str, path: str, headers: dict[str, str], limit: int
+    ) -> Reply:
+        if host not in self._schemes and self._plain_allowed(host):
+            # One request finds out whether the host speaks TLS; the others wait for it.
+            with self._lock:
+                probe = self._scheme_locks.setdefault(host, threading.Lock())
+            with probe:
+                if host not in self._schemes:
+                    return self._on_registry_as_known(method, host, path, headers, limit)
+        return self._on_registry_as_known(method, host, path, headers, limit)
+
+    def _on_registry_as_known(
         self, method: str, host: str, path: str, headers: dict[str, str], limit: int
     ) -> Reply:
         while True:

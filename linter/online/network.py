@@ -51,8 +51,10 @@ def blocked(address: str) -> bool:
 
 def is_loopback(host: str) -> bool:
     """``localhost``, 127.0.0.0/8 or ::1 (with or without a port)."""
-    name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-    name = name.strip("[]")
+    if host.startswith("["):  # [::1] or [::1]:5000
+        name = host[1:].partition("]")[0]
+    else:
+        name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
     if name == "localhost" or name.endswith(".localhost"):
         return True
     try:
