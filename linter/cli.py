@@ -88,6 +88,14 @@ def _config_options(function: Any) -> Any:
 )
 @click.option("--stdin-filename", metavar="NAME", help="Name to show for standard input ('-').")
 @click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Worker processes for the files (default: the CPUs available; 1 for standard input).",
+)
+@click.option(
     "--fail-on",
     type=click.Choice(FAIL_ON),
     default=None,
@@ -231,7 +239,8 @@ def check(paths: tuple[str, ...], **opts: Any) -> None:
         rules, effective["severity"], effective["per-file-ignores"], effective["exemptions"], known
     )
     online = _online_step(effective, opts, settings, rules) if effective["online"] else None
-    report = run(refs, context, settings, rules, filters, online)
+    jobs = opts["jobs"] or _available_cpus()
+    report = run(refs, context, settings, rules, filters, online, jobs)
     if online is not None:
         report.notes.extend(online.notes)
 
@@ -300,6 +309,12 @@ def _effective(opts: dict[str, Any]) -> Any:
     }
     flags = {key: value for key, value in given.items() if value[1] not in (None, [])}
     return resolve(config, flags)
+
+
+def _available_cpus() -> int:
+    from imagelint.parallel import available_cpus
+
+    return available_cpus()
 
 
 def _online_step(effective: Any, opts: dict[str, Any], settings: Any, rules: list) -> Any:

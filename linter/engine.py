@@ -116,43 +116,63 @@ class Engine:
 
     # -- whole runs --------------------------------------------------------------------------
 
-    def check(self, refs: Iterable[SourceRef], context: Iterable[SourceRef] = ()) -> Report:
+    def check(
+        self, refs: Iterable[SourceRef], context: Iterable[SourceRef] = (), jobs: int = 1
+    ) -> Report:
         """Check ``refs``. Files of ``context`` are read only for what the cross-object rules need
         (Secrets, ServiceAccounts, other workloads), only when the checked files ask a question
-        that other files answer (see :func:`needs_context`); nothing is reported on them."""
+        that other files answer (see :func:`needs_context`); nothing is reported on them.
+
+        ``jobs``: worker processes for the files (used when there are enough files to gain from
+        them); the cross-object rules run here, on the records the workers send back in file
+        order, so the report is the same whatever ``jobs`` is."""
         refs = list(refs)
         checked = {ref.display for ref in refs}
         report, run = Report(), RunIndex()
         with _collect_between_files() as between:
             patches = kustomize.patch_files(refs)
-            for ref in refs:
-                result = self._check_safely(ref, is_patch(ref, patches), False, report)
-                if result is not None:
+            tasks = [(ref, is_patch(ref, patches), False) for ref in refs]
+            for result in self._results(tasks, jobs, between):
+                if isinstance(result, FileResult):
                     self._merge(result, report, run)
-                between()
+                else:
+                    report.files += 1
+                    report.internal_errors.append(result)
             context = [ref for ref in context if ref.display not in checked]
             if context and needs_context(run):
                 patches = kustomize.patch_files(context)
-                for ref in context:
-                    result = self._check_safely(ref, is_patch(ref, patches), True, report)
-                    if result is not None:
+                tasks = [(ref, is_patch(ref, patches), True) for ref in context]
+                for result in self._results(tasks, jobs, between):
+                    if isinstance(result, FileResult):
                         run.add(result.images, result.service_accounts, result.secrets)
-                    between()
+                    else:
+                        report.internal_errors.append(result)
         report = self._finish(report, run, checked if context else None)
         if context:
             report.findings = [f for f in report.findings if f.path in checked]
         return report
 
-    def _check_safely(
-        self, ref: SourceRef, partial: bool, records_only: bool, report: Report
-    ) -> FileResult | None:
+    def _results(
+        self, tasks: list[Task], jobs: int, between: Callable[[], None]
+    ) -> Iterator[FileResult | str]:
+        """The result of each task, in order: here, or in worker processes."""
+        from imagelint import parallel
+
+        workers = parallel.workers_for(jobs, tasks)
+        if workers > 1:
+            yield from parallel.check_in_workers(self, tasks, workers)
+            return
+        for task in tasks:
+            yield self.check_safely(*task)
+            between()
+
+    def check_safely(self, ref: SourceRef, partial: bool, records_only: bool) -> FileResult | str:
+        """A file's result, or, for a bug met while checking it, a line saying so (the run goes
+        on, but must not pass as clean)."""
         try:
             return self.check_file(ref, partial, records_only)
-        except Exception as error:  # a bug: keep going, but the run must not pass as clean
-            if not records_only:
-                report.files += 1
-            report.internal_errors.append(f"{ref.display}: {type(error).__name__}: {error}")
-            return None
+        except Exception as error:
+            return f"{ref.display}: {type(error).__name__}: {error}"
 
     def check_text(self, display: str, text: str) -> Report:
         """Check one text as if it were the only file of a run (tests, embedding callers)."""
@@ -396,6 +416,9 @@ def _service_account(loaded: LoadedFile, obj: KubeObject) -> ServiceAccountRecor
 
 
 Subject = ImageRecord | NameRef | SecretRecord
+# One file to check: where, whether it holds partial objects (a patch), whether only its records
+# are wanted (a context file).
+Task = tuple[SourceRef, bool, bool]
 # The online step: the run and the images to ask about (None: all) -> the registries' answers.
 Online = Callable[[RunIndex, "list[ImageRecord] | None"], object]
 

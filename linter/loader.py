@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ruamel.yaml.cyaml import CSafeLoader
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import ScalarEvent
-from ruamel.yaml.nodes import Node
+from ruamel.yaml.nodes import Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
 from imagelint.model import Site
 from imagelint.sources import Problem
-from imagelint.yamlnodes import value_start
+from imagelint.yamlnodes import PLAIN_TAG, value_start
 
 _HELM_SOURCE_RE = re.compile(r"^# Source: (.+?)[ \t]*\r?$", re.MULTILINE)
 _DOCUMENT_START_RE = re.compile(r"^---(?:[ \t]|\r?$)", re.MULTILINE)
@@ -59,9 +59,29 @@ class LoadedFile:
         return Site(self.display, line + 1, column + 1, exact, source)
 
 
+class Composer(CSafeLoader):
+    """The C composer, minus work nobody uses: tags of plain scalars are resolved on demand
+    (``yamlnodes.tag_of``) instead of by a dozen regular expressions per scalar, and there are
+    no path resolvers to track. About a seventh of composing time."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is ScalarNode:
+            return PLAIN_TAG if implicit[0] else _STR
+        return _SEQ if kind is SequenceNode else _MAP
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+
+_STR, _SEQ, _MAP = ("tag:yaml.org,2002:" + name for name in ("str", "seq", "map"))
+
+
 def parser_name() -> str:
     """The class that parses YAML here; a test asserts it is the C one."""
-    return type(CSafeLoader("")).__mro__[1].__module__
+    return next(c.__module__ for c in type(Composer("")).__mro__ if c.__name__ == "CParser")
 
 
 def load(display: str, text: str) -> LoadedFile:
@@ -92,7 +112,7 @@ def load(display: str, text: str) -> LoadedFile:
 
 def _compose(text: str) -> tuple[list[Node], YAMLError | None]:
     nodes: list[Node] = []
-    loader = CSafeLoader(text)
+    loader = Composer(text)
     try:
         while loader.check_node():
             nodes.append(loader.get_node())

@@ -18,11 +18,12 @@ def run(
     rules: list[Rule] | None = None,
     filters: Filters | None = None,
     online: Online | None = None,
+    jobs: int = 1,
 ) -> Report:
     from imagelint.selection import select
 
     rules = select() if rules is None else rules
-    report = Engine(settings, rules, online).check(refs, context)
+    report = Engine(settings, rules, online).check(refs, context, jobs)
     filters = filters or Filters(rules)
     report.findings = filters.apply(report.findings, report.suppressions)
     report.hidden_by_baseline = filters.hidden_by_baseline

@@ -25,11 +25,33 @@ _YAML11_BOOL = re.compile(
 _MAX_MERGE_DEPTH = 32
 
 
+# The loader's composer leaves plain scalars unresolved (most are never looked at); their tag
+# is worked out here, once, on first use.
+PLAIN_TAG = "!imagelint/plain"
+_resolver = None
+
+
 def tag_of(node: Node) -> str:
     """A node's resolved tag. ``Node.tag`` formats a Tag object on every access; the composer
     stores the resolved tag as the Tag's suffix, so read that directly when there is no handle."""
     ctag = node.ctag
-    return ctag.suffix if ctag.handle is None else str(ctag)
+    if ctag.handle is not None:
+        return str(ctag)
+    if ctag.suffix == PLAIN_TAG:
+        ctag.suffix = _resolve_plain(node.value)
+    return ctag.suffix
+
+
+def _resolve_plain(value: str) -> str:
+    global _resolver
+    if _resolver is None:
+        from ruamel.yaml.cyaml import CSafeLoader
+
+        _resolver = CSafeLoader("")
+    return str(_resolver.resolve(ScalarNode, value, (True, False)))  # a Tag, as a string
+
+
+_NO_DUPLICATES: list = []  # shared, never appended to
 
 
 class DuplicateKey(NamedTuple):
@@ -45,7 +67,16 @@ class Mapping:
 
     def __init__(self, node: MappingNode) -> None:
         self.node = node
-        entries: dict[str, tuple[Node, Node]] = {}
+        pairs = node.value
+        try:  # the common case, in one pass: scalar keys, no repeats, no merge
+            entries = {key.value: (key, value) for key, value in pairs}
+        except TypeError:  # a complex key (a list or mapping has no hashable value)
+            entries = None
+        if entries is not None and len(entries) == len(pairs) and "<<" not in entries:
+            self._entries = entries
+            self.duplicates: list[DuplicateKey] = _NO_DUPLICATES
+            return
+        entries = {}
         duplicates: list[DuplicateKey] = []
         merged: list[Node] = []
         for key, value in node.value:

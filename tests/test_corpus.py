@@ -20,3 +20,50 @@ def test_whole_corpus_without_internal_errors(shared):
     for finding in report.findings:  # every finding points inside its file
         assert 1 <= finding.line <= lines[finding.path], finding
         assert finding.column >= 1
+
+
+def test_jobs_give_the_same_report_as_one_process(shared):
+    """--jobs splits the files across worker processes and merges their summaries for the
+    cross-object rules: the output must be byte for byte the one of --jobs 1."""
+    import subprocess
+    import sys
+
+    outputs = []
+    for jobs in ("1", "3"):
+        result = subprocess.run(
+            [sys.executable, "-m", "imagelint", "check", "--select", "ALL", "--jobs", jobs,
+             "--format", "json", str(shared / "corpus")],
+            capture_output=True,
+            text=True,
+        )  # fmt: skip
+        assert result.returncode == 1, result.stderr
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1]
+    assert outputs[0].count('"rule"') > 1000
+
+
+def test_worker_processes_are_used_and_a_dead_one_is_reported(shared, monkeypatch):
+    from imagelint import parallel
+
+    refs = discover([str(shared / "corpus" / "real")])
+    tasks = [(ref, False, False) for ref in refs]
+    assert parallel.workers_for(4, tasks) == 4
+    assert parallel.workers_for(4, tasks[:40]) == 1  # too few files to gain from workers
+    assert parallel.workers_for(1, tasks) == 1
+    report = Engine().check(refs, jobs=2)
+    assert report.files == len(refs) and report.internal_errors == []
+
+    import threading
+
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # fork, so the patch is seen
+    monkeypatch.setattr(parallel, "_check_chunk", _die)
+    report = Engine().check(refs, jobs=2)
+    assert report.internal_errors and report.internal_errors[0].endswith(
+        "a worker process stopped before checking it"
+    )
+
+
+def _die(chunk):
+    import os
+
+    os._exit(3)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from conftest import check_text
+from conftest import FIXTURES, check_text
 
 from imagelint.loader import load, parser_name
 from imagelint.objects import iter_objects
@@ -30,7 +30,9 @@ def test_helm_sources_are_attached_per_document():
 
 
 def test_empty_documents_and_comment_only_files():
-    assert [d.node.tag for d in load("x", "---\n---\n# only a comment\n").documents] == [
+    from imagelint.yamlnodes import tag_of
+
+    assert [tag_of(d.node) for d in load("x", "---\n---\n# only a comment\n").documents] == [
         "tag:yaml.org,2002:null",
         "tag:yaml.org,2002:null",
     ]
@@ -133,3 +135,50 @@ def test_colon_in_flow_scalars_is_read_as_kubernetes_reads_it():
     assert [(f.rule, f.line, f.column, f.image) for f in report.findings] == [
         ("uppercase-repository", 4, 38, "Nginx:1.27")
     ]
+
+
+def test_lazy_tags_are_the_tags_the_resolver_gives(shared):
+    """The composer leaves plain scalars unresolved; tag_of must then give exactly what the
+    eager resolver would have, on every scalar of the fixtures and a slice of the corpus."""
+    from ruamel.yaml.cyaml import CSafeLoader
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    from imagelint.loader import Composer
+    from imagelint.yamlnodes import tag_of
+
+    def scalars(node, seen):
+        if id(node) in seen:
+            return
+        seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            yield node
+        elif isinstance(node, SequenceNode):
+            for item in node.value:
+                yield from scalars(item, seen)
+        elif isinstance(node, MappingNode):
+            for key, value in node.value:
+                yield from scalars(key, seen)
+                yield from scalars(value, seen)
+
+    def nodes(loader_class, text):
+        loader = loader_class(text)
+        try:
+            while loader.check_node():
+                yield loader.get_node()
+        finally:
+            loader.dispose()
+
+    paths = (
+        sorted(FIXTURES.rglob("*.yaml")) + sorted((shared / "corpus" / "real").rglob("*.yaml"))[:80]
+    )
+    compared = 0
+    for path in paths:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            eager = [str(n.tag) for d in nodes(CSafeLoader, text) for n in scalars(d, set())]
+            lazy = [tag_of(n) for d in nodes(Composer, text) for n in scalars(d, set())]
+        except Exception:  # noqa: BLE001 - a file the C parser refuses: nothing to compare
+            continue
+        assert lazy == eager, path
+        compared += len(lazy)
+    assert compared > 10_000
