@@ -9,7 +9,6 @@ online rules; the disk cache answers what it can first.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -110,9 +109,7 @@ class Checker:
         self.cache = cache
         self.user = user_credentials
         self.progress = progress
-        self._limits: dict[str, threading.Semaphore] = {}
         self._read: dict[str, dict] = {}  # what manifests said, by repository@digest
-        self._lock = threading.Lock()
 
     def __call__(self, run: RunIndex, records: list[ImageRecord] | None = None) -> Answers:
         answers = Answers()
@@ -179,36 +176,50 @@ class Checker:
     # -- asking ------------------------------------------------------------------------------
 
     def _ask_all(self, questions: list[Question], answers: Answers) -> None:
-        from concurrent.futures import ThreadPoolExecutor, as_completed
+        """Ask in parallel, host by host: one question at a time to a host until it has
+        answered once (a silent host holds one worker, not all of them), then up to
+        ``PER_REGISTRY``; hosts take turns for the free workers. No worker ever waits for
+        another host's turn, so a registry that never answers cannot starve the others."""
+        from collections import deque
+        from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
+        waiting: dict[str, deque[Question]] = {}
+        for question in questions:
+            waiting.setdefault(api_host(question.domain), deque()).append(question)
+        in_flight = dict.fromkeys(waiting, 0)
+        heard_from: set[str] = set()
+        running: dict[Future[Answer], Question] = {}
+        workers = max(1, min(self.workers, len(questions)))
         done = 0
         if self.progress:
             self.progress(0, len(questions))
-        with ThreadPoolExecutor(max_workers=min(self.workers, len(questions))) as pool:
-            futures = {pool.submit(self._ask_limited, q): q for q in questions}
-            for future in as_completed(futures):
-                question = futures[future]
-                try:
-                    answer = future.result()
-                except Exception as error:  # a bug: say so on the image, not as a traceback
-                    answer = Answer(
-                        UNREACHABLE,
-                        api_host(question.domain),
-                        question.shown,
-                        question.name,
-                        detail=f"imagelint failed while asking ({type(error).__name__}: {error})",
-                    )
-                _deliver(answers, question, answer)
-                done += 1
-                if self.progress:
-                    self.progress(done, len(questions))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
 
-    def _ask_limited(self, question: Question) -> Answer:
-        host = api_host(question.domain)
-        with self._lock:
-            limit = self._limits.setdefault(host, threading.Semaphore(PER_REGISTRY))
-        with limit:
-            return self.ask(question)
+            def start_more() -> None:
+                started = True
+                while started and len(running) < workers:
+                    started = False
+                    for host, queue in waiting.items():
+                        limit = PER_REGISTRY if host in heard_from else 1
+                        if queue and in_flight[host] < limit and len(running) < workers:
+                            question = queue.popleft()
+                            in_flight[host] += 1
+                            running[pool.submit(self.ask, question)] = question
+                            started = True
+
+            start_more()
+            while running:
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    question = running.pop(future)
+                    host = api_host(question.domain)
+                    in_flight[host] -= 1
+                    heard_from.add(host)
+                    _deliver(answers, question, _result(future, question))
+                    done += 1
+                    if self.progress:
+                        self.progress(done, len(questions))
+                start_more()
 
     def ask(self, question: Question) -> Answer:
         host = api_host(question.domain)
@@ -459,6 +470,19 @@ class Checker:
             if isinstance(image.get("size"), int):
                 sizes.append((wanted, image["size"]))
         return Content(tuple(p for p, _ in children), True, tuple(sizes))
+
+
+def _result(future: Any, question: Question) -> Answer:
+    try:
+        return future.result()
+    except Exception as error:  # a bug: say so on the image, not as a traceback
+        return Answer(
+            UNREACHABLE,
+            api_host(question.domain),
+            question.shown,
+            question.name,
+            detail=f"imagelint failed while asking ({type(error).__name__}: {error})",
+        )
 
 
 def _deliver(answers: Answers, question: Question, answer: Answer) -> None:

@@ -460,7 +460,9 @@ class RegistryClient:
         # The first HTTPS attempt on a host that may be plain HTTP: a plain server may sit
         # silently on a TLS greeting, so the handshake gets a short time before HTTP is tried.
         probing = url.scheme == "https" and host not in self._schemes and self._plain_allowed(host)
-        timeout = httpx.Timeout(budget, connect=min(PROBE_TIMEOUT, budget)) if probing else budget
+        timeout = (
+            httpx.Timeout(budget, connect=min(PROBE_TIMEOUT, budget / 3)) if probing else budget
+        )
         with self._lock:
             self.requests += 1
         try:
@@ -468,18 +470,17 @@ class RegistryClient:
                 with self._client.stream(
                     method, url, headers=headers, content=content, timeout=timeout
                 ) as response:
-                    body = b""
-                    if method != "HEAD":
-                        chunks, size = [], 0
-                        for chunk in response.iter_bytes():
-                            size += len(chunk)
-                            if size > limit:
-                                raise Unreachable(
-                                    f"{url.host} sent an answer larger than {limit >> 20} MiB"
-                                )
-                            chunks.append(chunk)
-                        body = b"".join(chunks)
-                    return response.status_code, response.headers, body
+                    # Read to the end, also after HEAD (no body): only a response read to its
+                    # end lets the connection be used again.
+                    chunks, size = [], 0
+                    for chunk in response.iter_bytes():
+                        size += len(chunk)
+                        if size > limit:
+                            raise Unreachable(
+                                f"{url.host} sent an answer larger than {limit >> 20} MiB"
+                            )
+                        chunks.append(chunk)
+                    return response.status_code, response.headers, b"".join(chunks)
         except httpx.TimeoutException as error:
             if probing and isinstance(error, httpx.ConnectTimeout):
                 raise _Downgrade(host, f"timed out connecting to {url.host}") from None
@@ -663,9 +664,8 @@ def _connect_cause(url: httpx.URL, error: BaseException) -> str:
             return f"connection to {url.netloc.decode('ascii')} refused"
         if isinstance(cause, ssl.SSLCertVerificationError):
             reason = cause.verify_message or "verification failed"
-            return (
-                f"TLS certificate of {host} not accepted ({reason}); a private CA goes in --ca-file"
-            )
+            advice = "; a private CA goes in --ca-file" if cause.verify_code in _UNKNOWN_CA else ""
+            return f"TLS certificate of {host} not accepted ({reason}){advice}"
         if isinstance(cause, ssl.SSLError):
             return f"TLS handshake with {host} failed ({cause.reason or cause})"
         if isinstance(cause, OSError) and cause.strerror:
@@ -673,9 +673,15 @@ def _connect_cause(url: httpx.URL, error: BaseException) -> str:
     return f"cannot connect to {url.netloc.decode('ascii')}"
 
 
+# OpenSSL's verify codes for an issuer it does not know (where --ca-file is the fix).
+_UNKNOWN_CA = frozenset({2, 18, 19, 20, 21})
+
+
 def _broken_cause(url: httpx.URL, error: BaseException) -> str:
     if isinstance(error, httpx.RemoteProtocolError):
         text = str(error)
+        if "buffer too long" in text.lower():
+            return f"{url.host} sent response headers larger than the 16 KiB allowed"
         if "without sending" in text or "closed" in text.lower():
             return f"{url.host} closed the connection without a complete answer"
         return f"{url.host} sent an answer that is not valid HTTP"

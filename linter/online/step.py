@@ -89,7 +89,9 @@ class OnlineStep:
             insecure=self.online.insecure_registries,
             allow_link_local=self.online.allow_link_local,
             timeout=self.online.timeout,
-            request_timeout=min(REQUEST_TIMEOUT, self.online.timeout),
+            # Below the run's limit, so that a host that never answers is found out (and named)
+            # while there is time left for the others.
+            request_timeout=min(REQUEST_TIMEOUT, self.online.timeout / 2),
         )
         try:
             checker = Checker(
