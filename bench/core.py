@@ -1,12 +1,19 @@
-"""Core speed benchmark of imagelint: two ratios in one run.
+"""Core speed benchmark of imagelint: the figures of the speed issue, in one run.
 
-1. floor ratio: ``imagelint check DIR --format json`` on a generated corpus, divided by the time
-   ruamel.yaml's C composer alone needs to read and compose the same files (the floor).
-2. one-file ratio: imagelint on one small Deployment + Service file, divided by yamllint.
+On generated corpora of 1,000 and 10,000 files (about 9 documents each) and on the shared
+corpus of real manifests (``../shared/corpus/real``, or ``--corpus PATH``):
+
+1. floor ratio: ``imagelint check DIR --format json`` with ``--jobs 1`` and ``--jobs 2``,
+   divided by the time ruamel.yaml's C composer alone needs to read and compose the same
+   files (the floor);
+2. one-file ratio: imagelint on one small Deployment + Service file, divided by yamllint;
+3. linearity: imagelint's time on 10,000 files divided by its time on 1,000;
+4. peak RSS of each command (and of one file of 100,000 documents).
 
 Every measurement is a whole command in a subprocess of the same interpreter (start-up
-included), repeated with the two sides interleaved; the minimum of each side is kept.
-Standard library only. Run:  python bench/core.py [--files N] [--repeat R] [--keep] [--corpus PATH]
+included), repeated with the sides interleaved; the minimum time of each is kept, and the
+largest peak RSS. Standard library only. Run:
+python bench/core.py [--files N] [--large-files N] [--repeat R] [--keep] [--corpus PATH]
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import argparse
 import importlib.util
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,8 +31,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-FLOOR_TARGET = 1.5
-ONE_FILE_TARGET = 1.0
+FLOOR_TARGET = 1.3  # --jobs 1
+PARALLEL_TARGET = 0.75  # --jobs 2
+ONE_FILE_TARGET = 0.8
+LINEARITY_TARGET = 10.5  # 10x the files
+RSS_TARGET_MB = 200
+BIG_FILE_DOCUMENTS = 100_000
 ONE_FILE_REPEAT = 15
 DEFAULT_SEED = 20241121
 
@@ -563,6 +575,7 @@ class Command:
     times: list[float] = field(default_factory=list)
     failure: str | None = None
     stdout: str = ""
+    rss: int = 0  # the largest peak resident set size of its runs, in bytes
 
     @property
     def best(self) -> float | None:
@@ -572,21 +585,38 @@ class Command:
         if self.failure is not None:
             return
         start = time.perf_counter()
-        proc = subprocess.run(
-            self.argv,
-            stdin=subprocess.DEVNULL,
-            cwd=self.cwd,
-            stdout=subprocess.PIPE if self.capture_stdout else subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        elapsed = time.perf_counter() - start
+        with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out:
+            proc = subprocess.Popen(
+                self.argv,
+                stdin=subprocess.DEVNULL,
+                cwd=self.cwd,
+                stdout=out if self.capture_stdout else subprocess.DEVNULL,
+                stderr=err,
+            )
+            rss = _wait_rss(proc)
+            elapsed = time.perf_counter() - start
+            err.seek(0)
+            out.seek(0)
+            stderr, stdout = err.read(), out.read()
         if proc.returncode not in self.ok_codes:
-            stderr = proc.stderr.decode("utf-8", "replace").strip()
-            self.failure = f"exit {proc.returncode}" + (f"\n{_indent(stderr)}" if stderr else "")
+            text = stderr.decode("utf-8", "replace").strip()
+            self.failure = f"exit {proc.returncode}" + (f"\n{_indent(text)}" if text else "")
             return
         self.times.append(elapsed)
+        self.rss = max(self.rss, rss)
         if self.capture_stdout:
-            self.stdout = proc.stdout.decode("utf-8", "replace")
+            self.stdout = stdout.decode("utf-8", "replace")
+
+
+def _wait_rss(proc: subprocess.Popen) -> int:
+    """Wait for a child; its own peak resident set size in bytes (0 where unknown)."""
+    if hasattr(os, "wait4"):
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        # ru_maxrss is in KiB on Linux, bytes on macOS.
+        return usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+    proc.wait()
+    return 0
 
 
 def _indent(text: str, prefix: str = "      | ") -> str:
@@ -611,12 +641,14 @@ def floor_command(paths: Sequence[str]) -> Command:
     )
 
 
-def imagelint_command(paths: Sequence[str], label: str = "imagelint check") -> Command:
-    return Command(
-        label,
-        [sys.executable, "-m", "imagelint", "check", *paths, "--format", "json"],
-        ok_codes=(0, 1),
-    )
+def imagelint_command(
+    paths: Sequence[str], label: str = "imagelint check", jobs: int | None = None
+) -> Command:
+    argv = [sys.executable, "-m", "imagelint", "check", *paths, "--format", "json"]
+    if jobs is not None:
+        argv += ["--jobs", str(jobs)]
+        label = f"{label} --jobs {jobs}"
+    return Command(label, argv, ok_codes=(0, 1))
 
 
 def yamllint_argv() -> list[str] | None:
@@ -646,21 +678,35 @@ def _seconds(t: float | None, digits: int = 2) -> str:
     return f"{t:.{digits}f} s" if t is not None else "n/a"
 
 
-def report_pair(base: Command, subject: Command, target: float, digits: int) -> bool:
-    """Print the two times and their ratio; False if either command failed."""
-    for command in (base, subject):
-        if command.failure is not None:
-            _row(command.label, f"FAILED ({command.failure.splitlines()[0]})")
-            rest = command.failure.splitlines()[1:]
-            if rest:
-                print("\n".join(rest))
-        else:
-            _row(command.label, _seconds(command.best, digits))
-    b, s = base.best, subject.best
-    if b is None or s is None:
-        _row("ratio", f"n/a   (target <= {target:.1f}x)")
+def _rss(command: Command) -> str:
+    return f"{command.rss / 2**20:.0f} MB" if command.rss else "n/a"
+
+
+def report_ratio(base: Command, subject: Command, target: float, digits: int) -> float | None:
+    """Print a subject's time, peak RSS and ratio to the base; None if either failed."""
+    if subject.failure is not None:
+        _row(subject.label, f"FAILED ({subject.failure.splitlines()[0]})")
+        rest = subject.failure.splitlines()[1:]
+        if rest:
+            print("\n".join(rest))
+        return None
+    b, t = base.best, subject.best
+    if b is None or t is None:
+        return None
+    verdict = "ok" if t / b <= target else "MISSED"
+    _row(
+        subject.label,
+        f"{_seconds(t, digits):>8}  {t / b:5.2f}x  (target <= {target:g}x, {verdict})  "
+        f"peak RSS {_rss(subject)}",
+    )
+    return t / b
+
+
+def report_base(base: Command, digits: int) -> bool:
+    if base.failure is not None:
+        _row(base.label, f"FAILED ({base.failure.splitlines()[0]})")
         return False
-    _row("ratio", f"{s / b:.2f}x   (target <= {target:.1f}x)")
+    _row(base.label, f"{_seconds(base.best, digits):>8}  1.00x  peak RSS {_rss(base)}")
     return True
 
 
@@ -677,12 +723,17 @@ def measure_corpus(
     paths: Sequence[str],
     repeat: int,
     describe: Callable[[tuple[int, int, int, int] | None], str],
-) -> bool:
+) -> tuple[bool, Command]:
+    """The floor, imagelint --jobs 1 and --jobs 2; returns whether all ran, and --jobs 1."""
     floor = floor_command(paths)
-    lint = imagelint_command(paths)
-    interleave([floor, lint], repeat)
+    one = imagelint_command(paths, jobs=1)
+    two = imagelint_command(paths, jobs=2)
+    interleave([floor, one, two], repeat)
     print(f"{title}: {describe(_floor_counts(floor))}")
-    return report_pair(floor, lint, FLOOR_TARGET, 2)
+    ok = report_base(floor, 2)
+    ok &= report_ratio(floor, one, FLOOR_TARGET, 2) is not None
+    ok &= report_ratio(floor, two, PARALLEL_TARGET, 2) is not None
+    return ok, one
 
 
 PRE_COMMIT_CONFIG = """\
@@ -709,7 +760,7 @@ def measure_one_file(path: Path, repeat: int) -> bool:
         "imagelint", [sys.executable, "-m", "imagelint", "check", str(path)], ok_codes=(0, 1)
     )
     interleave([yamllint, lint], repeat)
-    ok = report_pair(yamllint, lint, ONE_FILE_TARGET, 3)
+    ok = report_base(yamllint, 3) and report_ratio(yamllint, lint, ONE_FILE_TARGET, 3) is not None
     # The pre-commit hook's command, in a repository with a configuration file: the file is
     # validated once and remembered, and --context reads nothing for an ordinary manifest.
     (path.parent / ".imagelint.yaml").write_text(PRE_COMMIT_CONFIG, encoding="utf-8")
@@ -724,7 +775,11 @@ def measure_one_file(path: Path, repeat: int) -> bool:
     hook.times.clear()
     yamllint = Command("yamllint", [*argv, str(path)], ok_codes=(0, 1))
     interleave([yamllint, hook], repeat)
-    return report_pair(yamllint, hook, ONE_FILE_TARGET, 3) and ok
+    return (
+        report_base(yamllint, 3)
+        and report_ratio(yamllint, hook, ONE_FILE_TARGET, 3) is not None
+        and ok
+    )
 
 
 def _cpus() -> int:
@@ -751,6 +806,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="number of generated manifest files (default: 1000)",
     )
     parser.add_argument(
+        "--large-files",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="files of the large generated corpus, for linearity (default: 10000)",
+    )
+    parser.add_argument(
+        "--big-documents",
+        type=int,
+        default=BIG_FILE_DOCUMENTS,
+        metavar="N",
+        help=f"documents of the one big file (default: {BIG_FILE_DOCUMENTS})",
+    )
+    parser.add_argument(
         "--repeat",
         type=int,
         default=3,
@@ -774,11 +843,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--keep", action="store_true", help="keep the generated directory and print its path"
     )
     parser.add_argument(
-        "--corpus", metavar="PATH", help="also measure the floor ratio on this existing directory"
+        "--corpus",
+        metavar="PATH",
+        help="real manifests to measure (default: ../shared/corpus/real beside the checkout)",
     )
     args = parser.parse_args(argv)
-    if args.files < 1 or args.repeat < 1 or args.one_file_repeat < 1:
-        parser.error("--files, --repeat and --one-file-repeat must be at least 1")
+    if min(args.files, args.large_files, args.big_documents, args.repeat, args.one_file_repeat) < 1:
+        parser.error("--files, --large-files, --repeat and --one-file-repeat must be at least 1")
     if args.corpus is not None and not os.path.isdir(args.corpus):
         parser.error(f"--corpus: not a directory: {args.corpus}")
     return args
@@ -786,37 +857,94 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def run(args: argparse.Namespace, workdir: Path) -> bool:
     ok = True
-    corpus = workdir / "corpus"
-    stats = generate_corpus(corpus, args.files, args.seed)
     one = workdir / "one" / "web.yaml"
     one.parent.mkdir(parents=True)
     one.write_text(ONE_FILE, encoding="utf-8")
+    timed: dict[int, Command] = {}
+    for files in sorted({args.files, args.large_files}):
+        corpus = workdir / f"corpus-{files}"
+        stats = generate_corpus(corpus, files, args.seed)
 
-    def describe_generated(counts: tuple[int, int, int, int] | None) -> str:
-        lines = sorted(stats.lines)
-        text = (
-            f"{stats.files} generated files, {stats.documents} documents, {_mb(stats.size)}, "
-            f"{lines[0]}-{lines[-1]} lines/file, {stats.images} images ({stats.broken} broken)"
+        def describe_generated(
+            counts: tuple[int, int, int, int] | None, stats: CorpusStats = stats
+        ) -> str:
+            lines = sorted(stats.lines)
+            text = (
+                f"{stats.files} generated files, {stats.documents} documents, "
+                f"{_mb(stats.size)}, {lines[0]}-{lines[-1]} lines/file, {stats.images} images "
+                f"({stats.broken} broken)"
+            )
+            if counts is not None and (counts[1] != stats.documents or counts[3]):
+                text += f"  [floor composed {counts[1]} documents, {counts[3]} files failed]"
+            return text
+
+        repeat = args.repeat if files <= args.files else max(1, args.repeat // 3)
+        ran, timed[files] = measure_corpus(
+            f"corpus of {files} files", [str(corpus)], repeat, describe_generated
         )
-        if counts is not None and (counts[1] != stats.documents or counts[3]):
-            text += f"  [floor composed {counts[1]} documents, {counts[3]} files failed]"
-        return text
+        ok &= ran
+        shutil.rmtree(corpus, ignore_errors=True)
 
-    ok &= measure_corpus("corpus", [str(corpus)], args.repeat, describe_generated)
+    small, large = timed.get(args.files), timed.get(args.large_files)
+    if small is not None and large is not None and small.best and large.best:
+        ratio = large.best / small.best
+        scale = args.large_files / args.files
+        target = LINEARITY_TARGET * scale / 10
+        verdict = "ok" if ratio <= target else "MISSED"
+        print(f"linearity ({args.large_files} files / {args.files} files, --jobs 1)")
+        _row("time ratio", f"{ratio:.2f}  (target <= {target:g}, {verdict})")
 
-    if args.corpus is not None:
+    corpus = args.corpus or default_real_corpus()
+    if corpus is not None:
 
         def describe_existing(counts: tuple[int, int, int, int] | None) -> str:
             if counts is None:
-                return args.corpus
+                return corpus
             files, docs, size, failed = counts
             extra = f", {failed} not composable by the floor" if failed else ""
-            return f"{args.corpus}, {files} files, {docs} documents, {_mb(size)}{extra}"
+            return f"{corpus}, {files} files, {docs} documents, {_mb(size)}{extra}"
 
-        ok &= measure_corpus("existing corpus", [args.corpus], args.repeat, describe_existing)
+        ok &= measure_corpus("real manifests", [corpus], args.repeat, describe_existing)[0]
+    else:
+        print("real manifests: ../shared/corpus/real not found (give --corpus PATH)")
 
+    ok &= measure_big_file(workdir / "big", args.seed, args.big_documents)
     ok &= measure_one_file(one, args.one_file_repeat)
     return ok
+
+
+def default_real_corpus() -> str | None:
+    candidate = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "real"
+    return str(candidate) if candidate.is_dir() else None
+
+
+def measure_big_file(folder: Path, seed: int, count: int) -> bool:
+    """Memory on one file of BIG_FILE_DOCUMENTS documents: it grows with the largest file, so
+    this is the case streaming cannot help with (each file is read whole)."""
+    folder.mkdir(parents=True)
+    source = folder / "source"
+    stats = generate_corpus(source, 12, seed)
+    documents = [d for f in sorted(source.rglob("*.yaml")) for d in _split(f.read_text())]
+    path = folder / "big.yaml"
+    with path.open("w", encoding="utf-8") as out:
+        for index in range(count):
+            out.write("---\n")
+            out.write(documents[index % len(documents)])
+    shutil.rmtree(source)
+    floor = floor_command([str(path)])
+    lint = imagelint_command([str(path)], jobs=1)
+    interleave([floor, lint], 1)
+    size = path.stat().st_size
+    print(f"one file of {count} documents ({_mb(size)}, from {stats.files} files)")
+    ok = report_base(floor, 2) and report_ratio(floor, lint, FLOOR_TARGET, 2) is not None
+    verdict = "ok" if lint.rss and lint.rss / 2**20 <= RSS_TARGET_MB else "MISSED"
+    _row("peak RSS", f"{_rss(lint)}  (target <= {RSS_TARGET_MB} MB, {verdict})")
+    path.unlink()
+    return ok
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip("\n") + "\n" for part in text.split("\n---\n") if part.strip()]
 
 
 def editable_install() -> bool:

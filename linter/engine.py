@@ -245,10 +245,16 @@ class Engine:
         duplicates: list[DuplicateKey] = []
         seen_duplicates: set[int] = set()
         # One record per pod spec of each object. Keyed by the YAML nodes, which live as long as
-        # the file (never by id() of the short-lived PodSpec, whose address is reused); both
-        # nodes, because an alias can share one pod spec between two objects.
+        # their document (never by id() of the short-lived PodSpec, whose address is reused);
+        # both nodes, because an alias can share one pod spec between two objects. Documents
+        # are composed one at a time and aliases never cross them, so the keys are per document.
         pods: dict[tuple[int, int], PodRecord] = {}
+        document = -1
         for obj in iter_objects(loaded, self.settings.namespace, duplicates):
+            if obj.document.index != document:
+                document = obj.document.index
+                pods.clear()
+                seen_duplicates.clear()
             result.objects += 1
             result.secrets.extend(secret_records(loaded, obj))
             if obj.kind == "ServiceAccount" and obj.group == "":
@@ -520,7 +526,7 @@ def is_patch(ref: SourceRef, kustomize_patches: frozenset[str]) -> bool:
 
 def position(loaded: LoadedFile, node, offset: int) -> tuple[int, int]:
     """1-based line and column of ``offset`` characters into a node's value."""
-    line, column, exact = value_start(node, loaded.line(node.start_mark.line))
+    line, column, exact = value_start(node, loaded.line_of(node.start_mark))
     if exact:
         column += offset
     return line + 1, column + 1

@@ -74,12 +74,27 @@ class Filters:
     def _suppress(self, findings: list[Finding], suppressions: list[Suppression]) -> list[Finding]:
         """Drop suppressed findings; report suppressions that name unknown rules or hide nothing."""
         entries = [_Entry(suppression) for suppression in suppressions]
-        by_path: dict[str, list[_Entry]] = {}
+        # Where each suppression can apply, so a finding meets only its candidates: a line's,
+        # an object's, its file's (linear in findings and suppressions, whatever their number).
+        by_place: dict[tuple[object, ...], list[_Entry]] = {}
         for entry in entries:
-            by_path.setdefault(entry.suppression.site.path, []).append(entry)
+            suppression = entry.suppression
+            path = suppression.site.path
+            if suppression.scope == "line":
+                place: tuple[object, ...] = (path, suppression.line)
+            elif suppression.scope == "object":
+                place = (path, suppression.object)
+            else:
+                place = (path,)
+            by_place.setdefault(place, []).append(entry)
         kept = []
         for finding in findings:
-            covering = [entry for entry in by_path.get(finding.path, ()) if entry.covers(finding)]
+            candidates = [
+                *by_place.get((finding.path, finding.line), ()),
+                *by_place.get((finding.path, finding.object), ()),
+                *by_place.get((finding.path,), ()),
+            ]
+            covering = [entry for entry in candidates if entry.covers(finding)]
             for entry in covering:
                 entry.hits.add(finding.rule)
             if not covering:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from ruamel.yaml.cyaml import CSafeLoader
@@ -36,27 +37,49 @@ class Document(NamedTuple):
 
 
 class LoadedFile:
-    """A file's text and what the composer made of it."""
+    """A file's text and what the composer makes of it.
 
-    __slots__ = ("display", "text", "documents", "problems", "_lines")
+    Documents are composed one at a time as they are read (:meth:`iter_documents`), so a file
+    of a hundred thousand documents never holds more than one of them as nodes; ``documents``
+    composes them all at once, for callers that need them together."""
+
+    __slots__ = ("display", "text", "problems", "_stream", "_documents")
 
     def __init__(self, display: str, text: str) -> None:
         self.display = display
         self.text = text
-        self.documents: list[Document] = []
-        self.problems: list[Problem] = []
-        self._lines: list[str] | None = None
+        self.problems: list[Problem] = []  # filled in as documents are composed
+        self._stream: Iterator[Document] | None = None
+        self._documents: list[Document] | None = None
 
-    def line(self, index: int) -> str | None:
-        """Source line ``index`` (0-based), split the way the YAML parser counts lines."""
-        if self._lines is None:
-            self._lines = self.text.splitlines()
-        return self._lines[index] if 0 <= index < len(self._lines) else None
+    @property
+    def documents(self) -> list[Document]:
+        if self._documents is None:
+            self._documents = list(self.iter_documents())
+        return self._documents
+
+    def iter_documents(self) -> Iterator[Document]:
+        """The documents, once: each can be dropped before the next is composed."""
+        if self._documents is not None:
+            return iter(self._documents)
+        stream, self._stream = self._stream, None
+        return stream if stream is not None else iter(())
+
+    def line_of(self, mark: Any) -> str:
+        """The source line a mark is on, as the YAML parser counts lines (its column is
+        counted from the line's start)."""
+        start = mark.index - mark.column
+        end = _LINE_BREAK.search(self.text, mark.index)
+        return self.text[start : end.start() if end else len(self.text)]
 
     def site(self, node: Node, source: str | None) -> Site:
         """Where a node's value starts, as a Site that outlives the YAML."""
-        line, column, exact = value_start(node, self.line(node.start_mark.line))
+        line, column, exact = value_start(node, self.line_of(node.start_mark))
         return Site(self.display, line + 1, column + 1, exact, source)
+
+
+# Line breaks as YAML counts them (libyaml also takes NEL, LS and PS).
+_LINE_BREAK = re.compile("[\r\n\x85\u2028\u2029]")
 
 
 class Composer(CSafeLoader):
@@ -86,11 +109,8 @@ def parser_name() -> str:
 
 def load(display: str, text: str) -> LoadedFile:
     loaded = LoadedFile(display, text)
-    nodes, error = _compose(text)
     if "{{" in text and _TEMPLATE_CANDIDATE_RE.search(text):
-        marker = find_template_marker(
-            text, None if error is None else _problem_position(error, text)
-        )
+        marker = find_template_marker(text)
         if marker is not None:
             line, column = marker
             loaded.problems.append(
@@ -104,10 +124,44 @@ def load(display: str, text: str) -> LoadedFile:
                 )
             )
             return loaded
-    if error is not None:
-        nodes = _compose_by_document(text, loaded.problems)
-    loaded.documents = _attach_sources(nodes, text)
+    loaded._stream = _documents(text, loaded.problems)
     return loaded
+
+
+def _documents(text: str, problems: list[Problem]) -> Iterator[Document]:
+    """Compose and hand out one document at a time. After a syntax error, the rest of the
+    file is read part by part ('---' to '---'), so one broken document loses only itself."""
+    sources = _SourceComments(text)
+    index = 0
+    resume = 0  # where the documents handed out so far end
+    failed = False
+    anchors = "&" in text  # without an anchor there is no alias to count
+    if _may_nest_deeper(text, MAX_DEPTH):  # composing would recurse that deep: part by part
+        for node in _compose_by_document(text, problems):
+            if anchors and _refuse_aliasing(node, problems):
+                continue
+            yield Document(node, index, sources.before(node))
+            index += 1
+        return
+    loader = Composer(text)
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            resume = node.end_mark.index
+            if anchors and _refuse_aliasing(node, problems):
+                continue
+            yield Document(node, index, sources.before(node))
+            index += 1
+    except YAMLError:
+        failed = True
+    finally:
+        loader.dispose()
+    if failed:
+        for node in _compose_by_document(text, problems, resume):
+            if anchors and _refuse_aliasing(node, problems):
+                continue
+            yield Document(node, index, sources.before(node))
+            index += 1
 
 
 def _compose(text: str) -> tuple[list[Node], YAMLError | None]:
@@ -123,40 +177,220 @@ def _compose(text: str) -> tuple[list[Node], YAMLError | None]:
     return nodes, None
 
 
-def _compose_by_document(text: str, problems: list[Problem]) -> list[Node]:
-    """Compose each '---'-delimited part on its own so one broken document loses only itself.
+def _compose_by_document(text: str, problems: list[Problem], offset: int = 0) -> Iterator[Node]:
+    """Compose each '---'-delimited part from ``offset`` on its own, so one broken document
+    loses only itself.
 
-    Each part is padded with the line breaks before it, so its marks are the file's own.
+    Each part is composed alone and its nodes' marks are then moved to where the part stands in
+    the file: linear in the file's size, whatever the number of broken documents.
     """
-    starts = [0] + [m.start() for m in _DOCUMENT_START_RE.finditer(text) if m.start() > 0]
-    nodes: list[Node] = []
-    line = 0
+    starts = [offset] + [
+        m.start() for m in _DOCUMENT_START_RE.finditer(text, offset) if m.start() > offset
+    ]
+    line = len(_BREAKS.findall(text, 0, offset))
+    column = offset - max(text.rfind(c, 0, offset) for c in "\n\r\x85\u2028\u2029") - 1
+    end_of_text: tuple[int, int] | None = None
     for begin, end in zip(starts, starts[1:] + [len(text)], strict=True):
         part = text[begin:end]
-        composed, error = _compose("\n" * line + part)
-        if _is_libyaml_gap(error):
-            composed, error = _compose_pure("\n" * line + part, composed, error)
-        nodes.extend(composed)
-        if error is not None:
-            problem_line, problem_column = _clamp(
-                text, *_problem_position(error, "\n" * line + part)
+        if _may_nest_deeper(part, MAX_DEPTH) and _nests_deeper(part, MAX_DEPTH):
+            problems.append(
+                Problem(
+                    "yaml-syntax",
+                    line + 1,
+                    column + 1,
+                    f"this document nests more than {MAX_DEPTH:,} levels deep: Kubernetes "
+                    f"refuses it ('yaml: exceeded max depth of {MAX_DEPTH}'); imagelint did "
+                    "not read it",
+                )
             )
+            line += len(_BREAKS.findall(part))
+            column = 0
+            continue
+        composed, error = _compose(part)
+        if _is_libyaml_gap(error):
+            composed, error = _compose_pure(part, composed, error)
+        for node in composed:
+            _move_marks(node, line, column, begin)
+            yield node
+        if error is not None:
+            problem_line, problem_column = _problem_position(error, part)
+            if problem_line == 0:
+                problem_column += column
+            problem_line += line
+            if end_of_text is None:  # once: where the text's last line ends
+                lines = text.splitlines()
+                end_of_text = (len(lines), len(lines[-1]) if lines else 0)
+            if problem_line >= end_of_text[0]:  # libyaml: one line past a last line without a break
+                problem_line, problem_column = max(end_of_text[0] - 1, 0), end_of_text[1]
             problems.append(
                 Problem("yaml-syntax", problem_line + 1, problem_column + 1, _describe(error))
             )
-        line += part.count("\n")
-    return nodes
+        line += len(_BREAKS.findall(part))
+        column = 0
 
 
-def _clamp(text: str, line: int, column: int) -> tuple[int, int]:
-    """Keep a position inside the text: libyaml reports errors at end of input one line past
-    a last line that has no line break."""
-    lines = text.splitlines()
-    if line < len(lines):
-        return line, column
-    if not lines:
-        return 0, 0
-    return len(lines) - 1, len(lines[-1])
+def _refuse_aliasing(root: Node, problems: list[Problem]) -> bool:
+    """Whether Kubernetes' YAML parser would refuse this document for excessive aliasing (a
+    'billion laughs'), which then becomes a finding instead of being walked. go-yaml counts
+    the nodes it decodes with aliases expanded and the aliases among them, and refuses when
+    aliases are more than a share of the nodes (99% up to 400,000 nodes, down to 10% at
+    4,000,000); the counts are worked out here without expanding anything."""
+    counts = _expanded_counts(root)
+    if counts is None:
+        message = (
+            "an anchor of this document contains an alias to itself, so it expands without "
+            "end: Kubernetes refuses it ('yaml: anchor ... value contains itself'); imagelint "
+            "did not read it"
+        )
+    else:
+        decoded, aliases = counts
+        if aliases <= 100 or decoded <= 1000 or aliases / decoded <= _allowed_alias_ratio(decoded):
+            return False
+        shown = f"{decoded:,}" if decoded < _EXPANSION_CAP else f"more than {_EXPANSION_CAP:,}"
+        message = (
+            f"this document's aliases expand to {shown} nodes ({aliases / decoded:.0%} of them "
+            "inside aliases): Kubernetes refuses it ('yaml: document contains excessive "
+            "aliasing'); imagelint did not read it"
+        )
+    mark = root.start_mark
+    problems.append(Problem("yaml-syntax", mark.line + 1, mark.column + 1, message))
+    return True
+
+
+_EXPANSION_CAP = 10**12
+
+
+def _allowed_alias_ratio(decoded: int) -> float:
+    if decoded <= 400_000:
+        return 0.99
+    if decoded >= 4_000_000:
+        return 0.10
+    return 0.99 - 0.89 * (decoded - 400_000) / 3_600_000
+
+
+def _expanded_counts(root: Node) -> tuple[int, int] | None:
+    """(nodes decoded, nodes decoded inside an alias) of the document with its aliases
+    expanded, as go-yaml counts them, from counts of paths in the node graph: a node is decoded
+    once per path to it, inside an alias on paths through an alias (an edge to a node met
+    before). None for a cycle (a recursive anchor), which expands without end."""
+    edges: dict[int, list[tuple[Node, bool]]] = {}  # node -> (child, through an alias)
+    incoming: dict[int, int] = {}
+    seen = {id(root)}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        out = edges[id(node)] = []
+        for child in _children(node):
+            alias = id(child) in seen
+            out.append((child, alias))
+            incoming[id(child)] = incoming.get(id(child), 0) + 1
+            if not alias:
+                seen.add(id(child))
+                stack.append(child)
+    paths = {id(root): 1}  # paths from the root
+    inside = {id(root): 0}  # of those, paths through an alias
+    ready, done = [root], 0
+    while ready:  # parents before children (Kahn's order)
+        node = ready.pop()
+        done += 1
+        count, through = paths[id(node)], inside[id(node)]
+        for child, alias in edges[id(node)]:
+            key = id(child)
+            paths[key] = min(paths.get(key, 0) + count, _EXPANSION_CAP)
+            inside[key] = min(inside.get(key, 0) + (count if alias else through), _EXPANSION_CAP)
+            incoming[key] -= 1
+            if incoming[key] == 0:
+                ready.append(child)
+    if done < len(edges):  # a cycle
+        return None
+    return min(sum(paths.values()), _EXPANSION_CAP), min(sum(inside.values()), _EXPANSION_CAP)
+
+
+def _children(node: Node) -> Iterator[Node]:
+    value = node.value
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, tuple):
+                yield from item
+            else:
+                yield item
+
+
+# Kubernetes' YAML parser refuses deeper nesting; the C composer recurses once per level and
+# would overflow the C stack at about 25,000.
+MAX_DEPTH = 10_000
+
+
+def _may_nest_deeper(text: str, depth: int) -> bool:
+    """A cheap test that rules out deep nesting for nearly every file: each level of flow
+    nesting takes a bracket, and each two levels of block nesting at least one character of
+    indentation (or of '- ', '? ', ': ' on the line) on the deepest line."""
+    if len(text) <= depth:
+        return False
+    if text.count("[") + text.count("{") > depth // 2:
+        return True
+    return re.search(rf"^[ \t\-?:]{{{depth // 2},}}", text, re.MULTILINE) is not None
+
+
+def _nests_deeper(text: str, depth: int) -> bool:
+    """Whether the parser's events nest beyond ``depth`` (the event parser keeps its own stack:
+    no recursion, whatever the depth); up to a syntax error, past which the composer does not
+    go either."""
+    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
+
+    level = 0
+    loader = CSafeLoader(text)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, CollectionStartEvent):
+                level += 1
+                if level > depth:
+                    return True
+            elif isinstance(event, CollectionEndEvent):
+                level -= 1
+    except YAMLError:
+        pass
+    finally:
+        loader.dispose()
+    return False
+
+
+# Line breaks as the YAML parser counts them (CR LF is one).
+_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+class _Mark(NamedTuple):
+    """A position in the file, for a node composed from a part of it."""
+
+    line: int
+    column: int
+    index: int
+
+
+def _move_marks(root: Node, line: int, column: int, index: int) -> None:
+    """Shift the marks of a tree composed from a part that starts at (line, column, index) of
+    the file (without recursion: documents may nest deeper than Python's stack)."""
+    if line == 0 and column == 0 and index == 0:
+        return
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue  # an alias: one node, reached again
+        seen.add(id(node))
+        for name in ("start_mark", "end_mark"):
+            mark = getattr(node, name)
+            shift = column if mark.line == 0 else 0
+            setattr(node, name, _Mark(mark.line + line, mark.column + shift, mark.index + index))
+        value = node.value
+        if isinstance(value, list):
+            for item in value:
+                if isinstance(item, tuple):
+                    stack.extend(item)
+                else:
+                    stack.append(item)
 
 
 def _is_libyaml_gap(error: YAMLError | None) -> bool:
@@ -212,41 +446,44 @@ def _describe(error: YAMLError) -> str:
     return f"YAML error: {error}"
 
 
-def _attach_sources(nodes: list[Node], text: str) -> list[Document]:
-    """Pair each document with the Helm ``# Source:`` comment that precedes it, if any."""
-    if "# Source: " not in text:
-        return [Document(node, index, None) for index, node in enumerate(nodes)]
-    comments: list[tuple[int, str]] = []
-    line, position = 0, 0
-    for match in _HELM_SOURCE_RE.finditer(text):
-        line += text.count("\n", position, match.start())
-        position = match.start()
-        comments.append((line, match.group(1)))
-    documents = []
-    previous_end = -1
-    cursor = 0
-    for index, node in enumerate(nodes):
-        start = node.start_mark.line
+class _SourceComments:
+    """Helm's ``# Source: chart/templates/x.yaml`` comments, matched to the documents that
+    follow them, in one pass as the documents come."""
+
+    def __init__(self, text: str) -> None:
+        self.comments: list[tuple[int, str]] = []
+        if "# Source: " in text:
+            line, position = 0, 0
+            for match in _HELM_SOURCE_RE.finditer(text):
+                line += text.count("\n", position, match.start())
+                position = match.start()
+                self.comments.append((line, match.group(1)))
+        self.cursor = 0
+        self.previous_end = -1
+
+    def before(self, node: Node) -> str | None:
+        """The comment between the previous document and this one, if any."""
         source = None
-        while cursor < len(comments) and comments[cursor][0] <= start:
-            if comments[cursor][0] >= previous_end:
-                source = comments[cursor][1]
-            cursor += 1
-        documents.append(Document(node, index, source))
-        previous_end = node.end_mark.line
-    return documents
+        start = node.start_mark.line
+        while self.cursor < len(self.comments) and self.comments[self.cursor][0] <= start:
+            if self.comments[self.cursor][0] >= self.previous_end:
+                source = self.comments[self.cursor][1]
+            self.cursor += 1
+        self.previous_end = node.end_mark.line
+        return source
 
 
-def find_template_marker(text: str, limit: tuple[int, int] | None) -> tuple[int, int] | None:
+def find_template_marker(text: str) -> tuple[int, int] | None:
     """Where a Go-template ``{{`` stands outside any string or comment, if it does.
 
     ``{{ x }}`` written as YAML structure is what an unrendered Helm template looks like; the
     same characters inside a quoted, plain or block scalar are data (alerting templates, Argo
-    parameters). Scalar spans come from the parser's events up to ``limit`` (the position of a
-    syntax error, after which events are unavailable).
+    parameters). Scalar spans come from the parser's events, up to the first syntax error
+    (after which events are unavailable, so a '{{' past it cannot be judged).
     """
     starts: list[tuple[int, int]] = []
     ends: list[tuple[int, int]] = []
+    limit: tuple[int, int] | None = None
     loader = CSafeLoader(text)
     try:
         while loader.check_event():
@@ -254,8 +491,8 @@ def find_template_marker(text: str, limit: tuple[int, int] | None) -> tuple[int,
             if isinstance(event, ScalarEvent):
                 starts.append((event.start_mark.line, event.start_mark.column))
                 ends.append((event.end_mark.line, event.end_mark.column))
-    except YAMLError:
-        pass
+    except YAMLError as error:
+        limit = _problem_position(error, text)
     finally:
         loader.dispose()
 

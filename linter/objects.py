@@ -79,7 +79,7 @@ def iter_objects(
     Repeated keys met on the way are appended to ``duplicates``; a top-level list of objects
     (which kubectl cannot apply) is reported into ``loaded.problems`` and its items still read.
     """
-    for document in loaded.documents:
+    for document in loaded.iter_documents():
         node = document.node
         if isinstance(node, SequenceNode):
             items = [as_mapping(item) for item in node.value]

@@ -42,6 +42,7 @@ def from_comments(path: str, text: str) -> list[Suppression]:
         return []
     lines = text.splitlines()
     found = []
+    following: list[int] | None = None  # for each line, the next line with content
     for index, line in enumerate(lines):
         if "imagelint:" not in line:
             continue
@@ -57,11 +58,23 @@ def from_comments(path: str, text: str) -> list[Suppression]:
             continue
         target = index + 1
         if line.lstrip().startswith("#"):  # alone on its line: the next line with content
-            target = next(
-                (n + 1 for n in range(index + 1, len(lines)) if _is_content(lines[n])), index + 1
-            )
+            if following is None:
+                following = _next_content(lines)
+            after = following[index + 1] if index + 1 < len(lines) else -1
+            target = after + 1 if after >= 0 else index + 1
         found.append(Suppression("line", tokens, site, target))
     return found
+
+
+def _next_content(lines: list[str]) -> list[int]:
+    """For each line, the index of the first line with content from it on (-1: none)."""
+    result = [-1] * len(lines)
+    upcoming = -1
+    for index in range(len(lines) - 1, -1, -1):
+        if _is_content(lines[index]):
+            upcoming = index
+        result[index] = upcoming
+    return result
 
 
 def _is_content(line: str) -> bool:

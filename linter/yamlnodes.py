@@ -114,16 +114,22 @@ class Mapping:
         return string_value(self.get(key))
 
 
-def _merged_entries(sources: list[Node], depth: int) -> dict[str, tuple[Node, Node]]:
-    """Entries brought in by ``<<``: earlier sources win over later ones."""
+def _merged_entries(
+    sources: list[Node], depth: int, seen: set[int] | None = None
+) -> dict[str, tuple[Node, Node]]:
+    """Entries brought in by ``<<``: earlier sources win over later ones. A mapping merged in
+    twice (through aliases) adds nothing the second time, so each is read once: a 'merge
+    bomb' of nested aliases costs its size, not its expansion."""
     result: dict[str, tuple[Node, Node]] = {}
     if depth > _MAX_MERGE_DEPTH:
         return result
+    seen = set() if seen is None else seen
     for source in sources:
         items = source.value if isinstance(source, SequenceNode) else [source]
         for item in items:
-            if not isinstance(item, MappingNode):
+            if not isinstance(item, MappingNode) or id(item) in seen:
                 continue
+            seen.add(id(item))
             inner: list[Node] = []
             for key, value in item.value:
                 if key.value == "<<" and tag_of(key) == _MERGE_TAG:
@@ -131,7 +137,7 @@ def _merged_entries(sources: list[Node], depth: int) -> dict[str, tuple[Node, No
                 elif isinstance(key, ScalarNode):
                     result.setdefault(key.value, (key, value))
             if inner:
-                for name, pair in _merged_entries(inner, depth + 1).items():
+                for name, pair in _merged_entries(inner, depth + 1, seen).items():
                     result.setdefault(name, pair)
     return result
 

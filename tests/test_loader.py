@@ -52,8 +52,8 @@ def test_crlf_line_endings_keep_positions():
     assert (finding.line, finding.column) == (7, 14)
 
 
-def test_alias_bomb_is_bounded():
-    # "Billion laughs": aliases are shared nodes and nothing expands them.
+def test_alias_bomb_is_refused_as_kubernetes_refuses_it():
+    # "Billion laughs": counted without expanding it, refused as go-yaml refuses it.
     lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for level in range(1, 12):
         lines.append(f"a{level}: &a{level} [" + ",".join([f"*a{level - 1}"] * 9) + "]")
@@ -63,25 +63,59 @@ def test_alias_bomb_is_bounded():
         + ("\nspec:\n  containers: *a11\n")
     )
     started = time.process_time()
-    report = check_text(text)
+    report = check_text(text + "---\napiVersion: v1\nkind: Pod\nmetadata: {name: q}\n")
     assert time.process_time() - started < 5  # generous: expanding would take forever
-    assert report.objects == 1 and report.findings == []
+    assert report.objects == 1  # the other document is still read
+    [finding] = report.findings
+    assert (finding.rule, finding.line, finding.column) == ("yaml-syntax", 1, 1)
+    assert finding.message == (
+        "this document's aliases expand to 675,183,110,671 nodes (100% of them inside aliases): "
+        "Kubernetes refuses it ('yaml: document contains excessive aliasing'); imagelint did "
+        "not read it"
+    )
 
 
-def test_recursive_alias_and_merge_loop_terminate():
-    text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: &s\n  template: *s\n  spec: *s\n"
-    assert check_text(text).findings == []
-    merge = "apiVersion: v1\nkind: Pod\nmetadata: &m\n  <<: *m\n  name: p\n"
-    report = check_text(merge)  # a mapping that merges itself: depth-bounded, not infinite
-    assert report.objects == 1 and report.findings == []
+def test_ordinary_anchors_are_read():
+    text = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n"
+        "    spec:\n      containers:\n      - &c {name: a, image: nginx:1.27}\n      - *c\n"
+    )
+    report = check_text(text)
+    assert report.objects == 1 and report.images == 2 and report.findings == []
+
+
+def test_recursive_alias_and_merge_loop_are_refused():
+    for text in (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: &s\n  template: *s\n",
+        "apiVersion: v1\nkind: Pod\nmetadata: &m\n  <<: *m\n  name: p\n",
+    ):
+        report = check_text(text)
+        [finding] = report.findings
+        assert report.objects == 0 and finding.rule == "yaml-syntax"
+        assert "contains an alias to itself" in finding.message
 
 
 def test_deep_nesting():
-    depth = 10_000
-    text = (
-        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: " + "[" * depth + "]" * depth + "\n"
-    )
-    assert check_text(text).findings == []
+    def pod(depth: int) -> str:
+        return (
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: "
+            + "[" * depth
+            + "]" * depth
+            + "\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: q}\n"
+        )
+
+    assert check_text(pod(9_990)).findings == []
+    # As deep as Kubernetes refuses (and, past 25,000, deeper than the C composer's stack):
+    # a finding, and the other documents still read.
+    for depth in (10_000, 40_000):
+        report = check_text(pod(depth))
+        [finding] = report.findings
+        assert (finding.rule, finding.line, finding.column) == ("yaml-syntax", 1, 1)
+        assert finding.message == (
+            "this document nests more than 10,000 levels deep: Kubernetes refuses it ('yaml: "
+            "exceeded max depth of 10000'); imagelint did not read it"
+        )
+        assert report.objects == 1
 
 
 def test_namespace_defaults():
