@@ -49,7 +49,9 @@ def _config_options(function: Any) -> Any:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path())
+# readable=False: an unreadable file is a finding of its own (unreadable-file), and the other
+# files are still checked.
+@click.argument("paths", nargs=-1, type=click.Path(readable=False))
 @_config_options
 @click.option(
     "--format",

@@ -124,11 +124,19 @@ def _from_yaml(data: bytes, shown: str) -> tuple[dict[str, Any], dict[tuple, int
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ConfigError(f"{shown}: not UTF-8 text") from None
+    from imagelint.loader import expanded_counts, may_nest_deeper, nests_deeper
+
+    if may_nest_deeper(text, _MAX_DEPTH) and nests_deeper(text, _MAX_DEPTH):
+        raise ConfigError(f"{shown}: nested more than {_MAX_DEPTH} levels deep")
     loader = CSafeLoader(text)
     try:
         node = loader.get_node() if loader.check_node() else None
         if node is not None and loader.check_node():
             raise ConfigError(f"{shown}: a configuration file holds one YAML document, not several")
+        if node is not None and "&" in text:
+            counts = expanded_counts(node)
+            if counts is None or counts[0] > _MAX_EXPANDED:
+                raise ConfigError(f"{shown}: its aliases expand without end, or nearly")
         lines: dict[tuple, int] = {}
         values = {} if node is None else _python(loader, node, (), lines)
     except YAMLError as error:
@@ -142,6 +150,11 @@ def _from_yaml(data: bytes, shown: str) -> tuple[dict[str, Any], dict[tuple, int
     if not isinstance(values, dict):
         raise ConfigError(f"{shown}: the configuration must be a mapping of keys to values")
     return values, lines
+
+
+# A configuration is a few screens of keys and lists: far below these.
+_MAX_DEPTH = 64
+_MAX_EXPANDED = 100_000
 
 
 def _python(loader: Any, node: Any, path: tuple, lines: dict[tuple, int]) -> Any:

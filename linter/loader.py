@@ -136,7 +136,7 @@ def _documents(text: str, problems: list[Problem]) -> Iterator[Document]:
     resume = 0  # where the documents handed out so far end
     failed = False
     anchors = "&" in text  # without an anchor there is no alias to count
-    if _may_nest_deeper(text, MAX_DEPTH):  # composing would recurse that deep: part by part
+    if may_nest_deeper(text, MAX_DEPTH):  # composing would recurse that deep: part by part
         for node in _compose_by_document(text, problems):
             if anchors and _refuse_aliasing(node, problems):
                 continue
@@ -192,7 +192,7 @@ def _compose_by_document(text: str, problems: list[Problem], offset: int = 0) ->
     end_of_text: tuple[int, int] | None = None
     for begin, end in zip(starts, starts[1:] + [len(text)], strict=True):
         part = text[begin:end]
-        if _may_nest_deeper(part, MAX_DEPTH) and _nests_deeper(part, MAX_DEPTH):
+        if may_nest_deeper(part, MAX_DEPTH) and nests_deeper(part, MAX_DEPTH):
             problems.append(
                 Problem(
                     "yaml-syntax",
@@ -235,7 +235,7 @@ def _refuse_aliasing(root: Node, problems: list[Problem]) -> bool:
     the nodes it decodes with aliases expanded and the aliases among them, and refuses when
     aliases are more than a share of the nodes (99% up to 400,000 nodes, down to 10% at
     4,000,000); the counts are worked out here without expanding anything."""
-    counts = _expanded_counts(root)
+    counts = expanded_counts(root)
     if counts is None:
         message = (
             "an anchor of this document contains an alias to itself, so it expands without "
@@ -268,7 +268,7 @@ def _allowed_alias_ratio(decoded: int) -> float:
     return 0.99 - 0.89 * (decoded - 400_000) / 3_600_000
 
 
-def _expanded_counts(root: Node) -> tuple[int, int] | None:
+def expanded_counts(root: Node) -> tuple[int, int] | None:
     """(nodes decoded, nodes decoded inside an alias) of the document with its aliases
     expanded, as go-yaml counts them, from counts of paths in the node graph: a node is decoded
     once per path to it, inside an alias on paths through an alias (an edge to a node met
@@ -321,18 +321,31 @@ def _children(node: Node) -> Iterator[Node]:
 MAX_DEPTH = 10_000
 
 
-def _may_nest_deeper(text: str, depth: int) -> bool:
+def may_nest_deeper(text: str, depth: int) -> bool:
     """A cheap test that rules out deep nesting for nearly every file: each level of flow
     nesting takes a bracket, and each two levels of block nesting at least one character of
     indentation (or of '- ', '? ', ': ' on the line) on the deepest line."""
     if len(text) <= depth:
         return False
-    if text.count("[") + text.count("{") > depth // 2:
+    if text.count("[") + text.count("{") > depth // 2 and _bracket_depth(text) > depth // 2:
         return True
     return re.search(rf"^[ \t\-?:]{{{depth // 2},}}", text, re.MULTILINE) is not None
 
 
-def _nests_deeper(text: str, depth: int) -> bool:
+def _bracket_depth(text: str) -> int:
+    """How deep brackets nest in the text, quotes ignored (so at least the flow nesting):
+    many brackets in a file of flow-style (JSON) documents are mostly side by side."""
+    from itertools import accumulate
+
+    brackets = _NOT_BRACKET.sub("", text)
+    steps = (1 if c in "[{" else -1 for c in brackets)
+    return max(accumulate(steps, initial=0))
+
+
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def nests_deeper(text: str, depth: int) -> bool:
     """Whether the parser's events nest beyond ``depth`` (the event parser keeps its own stack:
     no recursion, whatever the depth); up to a syntax error, past which the composer does not
     go either."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import fnmatch
 import os
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
@@ -40,6 +41,8 @@ class Problem(NamedTuple):
 class SourceRef(NamedTuple):
     display: str  # the path as findings show it
     path: str | None  # where to read it; None for standard input
+    walked: bool = False  # found in a directory (not named): only regular files are read
+    problem: str | None = None  # why it cannot be read, known before reading (a directory)
 
 
 class PathNotFound(Exception):
@@ -104,11 +107,13 @@ def discover(
 
 def _walk(root: str, excluded: Excluder) -> Iterator[SourceRef]:
     visited: set[tuple[int, int]] = set()
+    unreadable: list[OSError] = []  # directories os.walk could not list, reported as found
 
-    def onerror(error: OSError) -> None:
-        pass  # an unreadable directory contributes nothing; its files are never reached
-
-    for directory, dirnames, filenames in os.walk(root, followlinks=True, onerror=onerror):
+    for directory, dirnames, filenames in os.walk(
+        root, followlinks=True, onerror=unreadable.append
+    ):
+        while unreadable:
+            yield _unreadable_directory(unreadable.pop(0))
         try:
             stat = os.stat(directory)
             identity = (stat.st_dev, stat.st_ino)
@@ -130,24 +135,77 @@ def _walk(root: str, excluded: Excluder) -> Iterator[SourceRef]:
                 continue
             display = f"{base}/{name}" if base not in ("", ".") else name
             if not excluded(display):
-                yield SourceRef(display, os.path.join(directory, name))
+                yield SourceRef(display, os.path.join(directory, name), walked=True)
+    while unreadable:
+        yield _unreadable_directory(unreadable.pop(0))
+
+
+def _unreadable_directory(error: OSError) -> SourceRef:
+    path = error.filename if isinstance(error.filename, str) else "?"
+    reason = f"cannot read directory: {_os_reason(error)}; the manifests in it are not checked"
+    return SourceRef(_normalize(path).rstrip("/") or path, path, walked=True, problem=reason)
+
+
+# A file larger than this is not read: Kubernetes' API server takes objects of up to 1.5 MB,
+# so such a file is a mistake (or /dev/zero), and reading it would only exhaust memory.
+MAX_FILE_BYTES = 256 << 20
 
 
 def read_bytes(ref: SourceRef) -> bytes | Problem:
+    if ref.problem is not None:
+        return Problem("unreadable-file", 1, 1, ref.problem)
     if ref.path is None:
+        if sys.stdin is None:
+            return Problem("unreadable-file", 1, 1, "cannot read standard input: it is closed")
         try:
-            return sys.stdin.buffer.read()
+            return _bounded(sys.stdin.buffer.read(MAX_FILE_BYTES + 1), "standard input")
         except (OSError, ValueError) as error:
             return Problem(
                 "unreadable-file", 1, 1, f"cannot read standard input: {_os_reason(error)}"
             )
     try:
-        with open(ref.path, "rb") as handle:
-            return handle.read()
+        # Files found in a directory are opened without waiting: a FIFO there must not hang
+        # the run (one named on the command line, such as <(helm template ...), is read).
+        flags = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+        if ref.walked:
+            flags |= getattr(os, "O_NONBLOCK", 0)
+        descriptor = os.open(ref.path, flags)
     except IsADirectoryError:
         return Problem("unreadable-file", 1, 1, "cannot read file: it is a directory")
     except OSError as error:
         return Problem("unreadable-file", 1, 1, f"cannot read file: {_os_reason(error)}")
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(mode):
+            return Problem("unreadable-file", 1, 1, "cannot read file: it is a directory")
+        if ref.walked and not stat.S_ISREG(mode):
+            return Problem(
+                "unreadable-file",
+                1,
+                1,
+                "not a regular file (a FIFO, socket or device): not read; name it on the "
+                "command line to read it",
+            )
+        if ref.walked and hasattr(os, "set_blocking"):
+            os.set_blocking(descriptor, True)
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            return _bounded(handle.read(MAX_FILE_BYTES + 1), "file")
+    except OSError as error:
+        return Problem("unreadable-file", 1, 1, f"cannot read file: {_os_reason(error)}")
+    finally:
+        os.close(descriptor)
+
+
+def _bounded(data: bytes, what: str) -> bytes | Problem:
+    if len(data) <= MAX_FILE_BYTES:
+        return data
+    return Problem(
+        "unreadable-file",
+        1,
+        1,
+        f"{what} larger than {MAX_FILE_BYTES >> 20} MB: not read (no Kubernetes manifest is "
+        "that large; is it the right file?)",
+    )
 
 
 def _os_reason(error: BaseException) -> str:

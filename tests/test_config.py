@@ -211,3 +211,21 @@ def test_a_configuration_validated_once_skips_jsonschema_afterwards(project):
         [sys.executable, "-c", probe], capture_output=True, text=True, cwd=project, env=os.environ
     )
     assert again.stdout.split()[-1] == "True"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "a0: &a0 [x]\n"
+            + "".join(f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]\n" for i in range(1, 9)),
+            "its aliases expand without end, or nearly",
+        ),
+        ("select: &s [*s]\n", "its aliases expand without end, or nearly"),
+        ("select: " + "[" * 200 + "]" * 200 + "\n", "nested more than 64 levels deep"),
+    ],
+)
+def test_a_hostile_configuration_is_a_configuration_error(project, text, message):
+    (project / ".imagelint.yaml").write_text(text)
+    result = CliRunner().invoke(cli, ["check", "app.yaml"])
+    assert result.exit_code == 2 and message in result.output, result.output

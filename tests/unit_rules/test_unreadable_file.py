@@ -50,7 +50,7 @@ def test_permission_denied_as_any_user(tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("builtins.open", refuse)
+    monkeypatch.setattr("os.open", refuse)
     report = Engine().check([SourceRef("secret.yaml", str(path))])
     assert [(f.rule, f.message, f.line, f.column) for f in report.findings] == [
         ("unreadable-file", "cannot read file: permission denied", 1, 1)
