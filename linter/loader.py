@@ -9,6 +9,7 @@ string of syntax errors.
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
@@ -92,11 +93,10 @@ class Composer(CSafeLoader):
             return PLAIN_TAG if implicit[0] else _STR
         return _SEQ if kind is SequenceNode else _MAP
 
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        pass
-
-    def ascend_resolver(self) -> None:
-        pass
+    # No path resolvers: these are called for every node, so they are C functions that do
+    # nothing useful rather than Python methods (builtins do not bind to the instance).
+    descend_resolver = operator.is_
+    ascend_resolver = tuple
 
 
 _STR, _SEQ, _MAP = ("tag:yaml.org,2002:" + name for name in ("str", "seq", "map"))

@@ -42,12 +42,20 @@ def tag_of(node: Node) -> str:
     return ctag.suffix
 
 
+_plain_starts: frozenset[str] = frozenset()  # first characters of non-string plain scalars
+
+
 def _resolve_plain(value: str) -> str:
-    global _resolver
+    global _resolver, _plain_starts
     if _resolver is None:
         from ruamel.yaml.cyaml import CSafeLoader
 
         _resolver = CSafeLoader("")
+        table = _resolver.yaml_implicit_resolvers
+        # With no resolver for any first character, one not in the table is a string.
+        _plain_starts = frozenset(k for k in table if k) if not table.get(None) else frozenset()
+    if value and _plain_starts and value[0] not in _plain_starts:
+        return _STR_TAG  # 'nginx:1.27', 'Deployment', 'apps/v1': no regular expression needed
     return str(_resolver.resolve(ScalarNode, value, (True, False)))  # a Tag, as a string
 
 
