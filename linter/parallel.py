@@ -59,11 +59,13 @@ def check_in_workers(engine: Engine, tasks: list[Task], workers: int) -> Iterato
     if "fork" in methods and threading.active_count() == 1:  # forking with threads is unsafe
         _engine = engine  # inherited by the forked workers
         options["mp_context"] = multiprocessing.get_context("fork")
+        options["initializer"] = _start_worker
+        options["initargs"] = (os.getpid(), None, None)
     else:
         method = "forkserver" if "forkserver" in methods else "spawn"
         options["mp_context"] = multiprocessing.get_context(method)
         options["initializer"] = _start_worker
-        options["initargs"] = (engine.settings, sorted(engine.enabled))
+        options["initargs"] = (os.getpid(), engine.settings, sorted(engine.enabled))
     try:
         pool = ProcessPoolExecutor(max_workers=workers, **options)
     except (OSError, ImportError, NotImplementedError):  # no processes here: check in place
@@ -83,12 +85,28 @@ def check_in_workers(engine: Engine, tasks: list[Task], workers: int) -> Iterato
         _engine = None
 
 
-def _start_worker(settings: Any, rule_names: list[str]) -> None:
-    from imagelint.engine import Engine
-    from imagelint.registry import by_name
-
+def _start_worker(parent: int, settings: Any, rule_names: list[str] | None) -> None:
     global _engine
-    _engine = Engine(settings, [by_name()[name] for name in rule_names])
+    if rule_names is not None:  # spawned: build the engine (a forked worker has its parent's)
+        from imagelint.engine import Engine
+        from imagelint.registry import by_name
+
+        _engine = Engine(settings, [by_name()[name] for name in rule_names])
+    _watch(parent)
+
+
+def _watch(parent: int) -> None:
+    """End this worker when the process that started it is gone (killed by a CI time-out, say):
+    otherwise a worker blocked on writing a result nobody reads would wait for ever."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(3)
+
+    threading.Thread(target=watch, name="imagelint-parent-watch", daemon=True).start()
 
 
 def _check_chunk(chunk: list[Task]) -> list[FileResult | str]:

@@ -67,3 +67,47 @@ def _die(chunk):
     import os
 
     os._exit(3)
+
+
+def test_workers_end_when_their_parent_is_killed(shared, tmp_path):
+    """A CI time-out kills imagelint, not always its workers: they must not linger."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import os, sys, time\n"
+        "from imagelint.engine import Engine\n"
+        "from imagelint.sources import discover\n"
+        "import imagelint.parallel as p\n"
+        "real = p._check_chunk\n"
+        "def slow(chunk):\n"
+        "    print(os.getpid(), flush=True)\n"
+        "    time.sleep(60)\n"
+        "p._check_chunk = slow\n"
+        f"Engine().check(discover([{str(shared / 'corpus' / 'real')!r}]), jobs=2)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    workers = {int(parent.stdout.readline()) for _ in range(2)}
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+        time.sleep(0.2)
+    assert not any(_alive(pid) for pid in workers)
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie (exited, not yet reaped by init) counts as gone
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
