@@ -1,15 +1,16 @@
 """Strategies and property checks for fuzzing imagelint with hypothesis.
 
 Shared by ``tests/test_fuzz.py`` (the fast profile, in the suite) and ``bench/fuzz.py`` (the long
-profile, for minutes). The property, for any input: the linter exits 0, 1 or 2, with a clear
-message for 2 and never a traceback; no bug is caught as an internal error; every finding points
-inside the file (1 <= line <= lines, 1 <= column <= length of that line + 1, in characters).
+profile, for minutes). The property, for any input: the command line exits 0, 1 or 2, with a
+clear message for 2, never a traceback nor a Python warning on stderr; no bug is caught as an
+internal error; every finding points inside its file (1 <= line <= number of lines, 1 <= column
+<= length of that line + 1, in characters, lines counted as YAML counts them).
 
 Each ``check_*`` function raises :class:`PropertyViolation` (an AssertionError with a stable
-``signature``) when the property does not hold. Violations whose signature is in ``known`` (by
-default :data:`KNOWN`, the bugs recorded as strict xfail reproducers in tests/test_fuzz.py) are
-let through, so that the suite stays green while a known bug is open and the fuzzers can go on
-looking for other ones.
+``signature``) when the property does not hold. A violation that a :data:`KNOWN` entry matches
+(a bug pinned by a strict xfail reproducer in tests/test_fuzz.py), or whose signature is in the
+``known`` argument (bench/fuzz.py: the ones it already reported), is let through, so that the
+suite stays green while a known bug is open and the fuzzers go on looking for other ones.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ import subprocess
 import sys
 import tempfile
 import traceback
+import warnings
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -86,9 +88,76 @@ def fuzz_settings(fast_examples: int) -> settings:
 
 # --- known bugs --------------------------------------------------------------------------------
 
-# signature -> the xfail test in tests/test_fuzz.py that reproduces it. Remove an entry when its
-# bug is fixed (its strict xfail test then fails, as a reminder).
-KNOWN: dict[str, str] = {}
+
+@dataclass(frozen=True)
+class Known:
+    """A bug the fuzzers found, pinned by a strict xfail test in tests/test_fuzz.py: the
+    violations with ``signature`` on an input that ``matches`` are let through."""
+
+    signature: str  # a regular expression the violation's signature must match in full
+    test: str  # the xfail test that reproduces it
+    matches: Callable[[str], bool]  # on the input (bytes decoded with errors="replace")
+
+
+def _has(*needles: str) -> Callable[[str], bool]:
+    return lambda text: any(needle in text for needle in needles)
+
+
+# Remove an entry when its bug is fixed (its strict xfail test then fails, as a reminder).
+KNOWN: list[Known] = [
+    Known(
+        r"position:unused-suppression",
+        "test_known_suppression_lines_split_at_vertical_tab",
+        _has("\v", "\f", "\x1c", "\x1d", "\x1e"),
+    ),
+    Known(
+        r"position:yaml-syntax",
+        "test_known_syntax_error_clamp_counts_vertical_tab",
+        _has("\v", "\f", "\x1c", "\x1d", "\x1e"),
+    ),
+    Known(
+        r"position:.*",
+        "test_known_bom_and_crlf_move_findings_a_line_down",
+        lambda text: text.startswith("\ufeff") and "\r" in text,
+    ),
+    Known(
+        r"position:yaml-syntax",
+        "test_known_reader_error_after_unicode_line_break",
+        _has("\x85", "\u2028", "\u2029"),
+    ),
+    Known(r"cli:python-warning", "test_known_duplicate_anchor_warning_on_stderr", _has("&")),
+    Known(
+        r"cli:python-warning",
+        "test_known_config_float_without_dot_warns_on_stderr",
+        lambda text: re.search(r"[0-9][eE][-+]?[0-9]", text) is not None,
+    ),
+    Known(
+        r"crash:AttributeError in linter/config\.py:_from_pyproject",
+        "test_known_pyproject_tool_not_a_table",
+        lambda text: True,
+    ),
+    Known(
+        r"crash:(OverflowError|OSError|ValueError) in (rules/static_ecr_token\.py:check"
+        r"|linter/pullsecrets\.py:_ecr_expiry)",
+        "test_known_ecr_token_expiration_out_of_range",
+        lambda text: True,  # the token is base64 in the input
+    ),
+    Known(
+        r"crash:\w+ in linter/config\.py:(_python|<\w+comp>)",
+        "test_known_config_bad_tagged_scalar",
+        _has("!"),
+    ),
+    Known(
+        r"crash:RecursionError in linter/config\.py:_from_pyproject",
+        "test_known_pyproject_deep_nesting",
+        lambda text: True,
+    ),
+    Known(
+        r"crash:RecursionError in linter/baseline\.py:read",
+        "test_known_baseline_deep_nesting",
+        lambda text: True,
+    ),
+]
 
 
 class PropertyViolation(AssertionError):
@@ -100,10 +169,39 @@ class PropertyViolation(AssertionError):
 
 # Signatures of the known violations met and let through (bench/fuzz.py counts them).
 SUPPRESSED: list[str] = []
+_state: dict[str, Any] = {"input": "", "registry": True}
+
+
+def _set_input(data: str | bytes) -> None:
+    """The input being checked, for the KNOWN entries' ``matches``."""
+    _state["input"] = data if isinstance(data, str) else data.decode("utf-8", "replace")
+
+
+@contextlib.contextmanager
+def strict() -> Iterator[None]:
+    """Let no violation through as KNOWN (for the xfail reproducers)."""
+    _state["registry"] = False
+    try:
+        yield
+    finally:
+        _state["registry"] = True
+
+
+def is_known(signature: str, known: Collection[str] | None = None) -> bool:
+    """Whether a violation is let through: its signature is in ``known`` (bench/fuzz.py's
+    signatures already reported in this run), or a KNOWN entry matches it and the input."""
+    if known is not None and signature in known:
+        return True
+    if not _state["registry"]:
+        return False
+    return any(
+        re.fullmatch(entry.signature, signature) and entry.matches(_state["input"])
+        for entry in KNOWN
+    )
 
 
 def _violate(signature: str, detail: str, known: Collection[str] | None) -> None:
-    if signature in (KNOWN if known is None else known):
+    if is_known(signature, known):
         SUPPRESSED.append(signature)
         return
     raise PropertyViolation(signature, detail)
@@ -256,7 +354,8 @@ RULE_TOKENS = st.one_of(
             "",
         ]
     ),
-    st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"), max_size=8),
+    st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=8),
+    st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"), max_size=3),
 )
 
 
@@ -469,6 +568,11 @@ HOSTS = [
     "xn--bcher-kva.example",
     "bücher.example",
 ]
+_ECR_HOSTS = [host for host in HOSTS if ".dkr.ecr" in host]
+_VALID_PATH = st.from_regex(
+    r"[a-z0-9]{1,8}(?:[._-][a-z0-9]{1,5})?(?:/[a-z0-9]{1,8}(?:[._-][a-z0-9]{1,5})?){0,2}",
+    fullmatch=True,
+)
 _PATH_ALPHABET = "abcdefxyz0189._-/ABZ_"
 _TAG_ALPHABET = "abcvxyz019.-_ABV"
 _HEX = "0123456789abcdef"
@@ -518,6 +622,8 @@ def structured_images(draw) -> str:
             st.sampled_from(
                 ["nginx", "library/nginx", "org/app", "bitnami/redis", "team/sub/app", "App", ""]
             ),
+            _VALID_PATH,
+            _VALID_PATH,
             st.text(_PATH_ALPHABET, min_size=1, max_size=30),
             st.text(_PATH_ALPHABET, min_size=250, max_size=300),
         )
@@ -633,10 +739,6 @@ def world_images(draw, world: World) -> Any:
     )
 
 
-def _maybe(draw, percent: int, strategy) -> Any:
-    return draw(strategy) if _pct(draw, percent) else None
-
-
 @st.composite
 def metadata(draw, world: World, name: Any = None) -> dict:
     meta: dict[str, Any] = {}
@@ -683,8 +785,10 @@ def containers(draw, world: World, name: str) -> dict:
         )
     if _pct(draw, 15):
         container["ports"] = [{"containerPort": draw(st.integers(-1, 70000))}]
-    if _pct(draw, 5):
-        container["image"] = container.get("image")  # a repeated key, when emitted as Raw below
+    if _pct(draw, 5):  # other fields Kubernetes has, some of the wrong type
+        container[draw(st.sampled_from(["command", "args", "env", "resources"]))] = draw(
+            st.sampled_from([["sh", "-c", "true"], "x", None, {"a": 1}])
+        )
     return container
 
 
@@ -900,9 +1004,14 @@ def docker_config_payloads(draw, world: World) -> Any:
             key = draw(st.text(_UNICODE, max_size=12))
         user = draw(st.sampled_from(["user", "AWS", "", "_json_key", "ü"]))
         secret = draw(st.one_of(st.just("pass"), ecr_passwords(), st.text(_UNICODE, max_size=8)))
-        form = draw(st.integers(0, 9))
+        form = draw(st.integers(0, 10))
         entry: Any
-        if form <= 3:
+        if form == 10:  # a static ECR token
+            key = draw(st.sampled_from(_ECR_HOSTS))
+            entry = {"username": "AWS", "password": draw(ecr_passwords())}
+            if _pct(draw, 50):
+                entry = {"auth": base64.b64encode(f"AWS:{entry['password']}".encode()).decode()}
+        elif form <= 3:
             auth = base64.b64encode(f"{user}:{secret}".encode()).decode()
             entry = {"auth": auth.rstrip("=") if form == 1 else auth}
             if form == 2:
@@ -952,6 +1061,8 @@ def secrets(draw, world: World) -> dict:
             st.none(),
         )
     )
+    if type_ in ("kubernetes.io/dockerconfigjson", "kubernetes.io/dockercfg") and _pct(draw, 70):
+        key = ".dockerconfigjson" if type_.endswith("json") else ".dockercfg"
     obj: dict[str, Any] = {"apiVersion": "v1", "kind": "Secret"}
     obj["metadata"] = draw(metadata(world, draw(st.sampled_from(world.secrets))))
     if type_ is not None:
@@ -1071,7 +1182,7 @@ def kube_objects(draw, world: World) -> Any:
 def kube_files(draw) -> str:
     """A manifest file of Kubernetes objects, written with randomly chosen YAML formatting."""
     world = draw(worlds())
-    objects = draw(st.lists(kube_objects(world), min_size=0, max_size=5))
+    objects = draw(st.lists(kube_objects(world), min_size=1, max_size=5))
     layout = draw(st.integers(0, 19))
     if layout == 0 and objects:  # kind: List
         documents: list[Any] = [{"apiVersion": "v1", "kind": "List", "items": objects}]
@@ -1100,7 +1211,9 @@ def kube_files(draw) -> str:
             if re.match(r"[A-Za-z]+:", first):
                 body += "\n" + first
         lines.append(body)
-        separator = draw(st.sampled_from(["---", "---", "--- # next", "---\n", "...\n---"]))
+        separator = draw(st.sampled_from(["---", "---", "--- # next", "---\n"]))
+        if index > 0 and _pct(draw, 10):
+            separator = "...\n---"
         if index > 0 or _pct(draw, 30):
             lines.insert(0, separator)
         parts.append("\n".join(lines))
@@ -1371,6 +1484,7 @@ def check_reference(image: str, known: Collection[str] | None = None) -> None:
     string; what parses is ASCII and parses again to itself."""
     from imagelint.reference import InvalidReference, Reference, diagnose, parse, split
 
+    _set_input(image)
     try:
         ref = parse(image)
         reason, offset = diagnose(image)
@@ -1422,11 +1536,23 @@ def _all_rules() -> tuple:
     return tuple(all_rules())
 
 
+_YAML_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def yaml_lines(text: str) -> list[str]:
+    """The lines of a text as YAML (and an editor) counts them: not str.splitlines(), which
+    also breaks at \\v, \\f and \\x1c-\\x1e."""
+    lines = _YAML_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 def check_positions(
     findings: Iterable[Any], text: str, display: str, known: Collection[str] | None
 ) -> None:
     """Every finding of ``display`` points inside ``text``."""
-    lines = text.splitlines()
+    lines = yaml_lines(text)
     for finding in findings:
         if finding.path != display:
             _violate(f"path:{finding.rule}", f"finding on {finding.path!r}: {finding}", known)
@@ -1478,6 +1604,7 @@ def check_text(
     from imagelint.engine import Engine
     from imagelint.filters import Filters
 
+    _set_input(text)
     rules = _all_rules()
     try:
         report = Engine(run_settings, rules=rules).check_text(display, text)
@@ -1520,6 +1647,7 @@ def check_bytes(
     from imagelint.filters import Filters
     from imagelint.sources import SourceRef, decode
 
+    _set_input(data)
     path = os.path.join(work_dir(), name)
     with open(path, "wb") as handle:
         handle.write(data)
@@ -1565,7 +1693,9 @@ class CliCase:
     files: list[bytes]
     stdin: bytes | None
     options: list[str]
-    config: bytes | None
+    config: tuple[str, bytes] | None  # --config: the file's name and content
+    context: bytes | None = None  # a file given with --context
+    baseline: bytes | None = None  # a file given with --baseline
 
     def argv(self, folder: str) -> list[str]:
         args = ["check"]
@@ -1576,14 +1706,24 @@ class CliCase:
             args.append(path)
         if self.stdin is not None:
             args.append("-")
+        if self.context is not None:
+            context = os.path.join(folder, "context.yaml")
+            with open(context, "wb") as handle:
+                handle.write(self.context)
+            args += ["--context", context]
+        if self.baseline is not None:
+            baseline = os.path.join(folder, "baseline.json")
+            with open(baseline, "wb") as handle:
+                handle.write(self.baseline)
+            args += ["--baseline", baseline]
         if self.config is not None:
-            config = os.path.join(folder, "config.yaml")
+            config = os.path.join(folder, self.config[0])
             with open(config, "wb") as handle:
-                handle.write(self.config)
+                handle.write(self.config[1])
             args += ["--config", config]
         else:
             args.append("--isolated")
-        return args + self.options
+        return args + [option.replace("{dir}", folder) for option in self.options]
 
 
 _OPTION_VALUES = st.one_of(
@@ -1603,10 +1743,17 @@ def cli_options(draw) -> list[str]:
                     "--namespace", "--private-registry", "--allowed-registry",
                     "--external-secret", "--exclude", "--stdin-filename", "--statistics",
                     "--exit-zero", "--fail-if-empty", "--require-secrets", "--color",
+                    "--output", "--write-baseline", "--jobs", "--platform", "--isolated",
                 ]
             )
         )  # fmt: skip
-        if flag in ("--statistics", "--exit-zero", "--fail-if-empty", "--require-secrets"):
+        if flag in ("--output", "--write-baseline"):  # {dir}: the case's own folder
+            options += [flag, draw(st.sampled_from(["{dir}/out.txt", "{dir}", "{dir}/no/out"]))]
+        elif flag == "--jobs":
+            options += [flag, draw(st.sampled_from(["0", "1", "2", "-1", "x"]))]
+        elif flag == "--isolated":
+            options.append(flag)
+        elif flag in ("--statistics", "--exit-zero", "--fail-if-empty", "--require-secrets"):
             options.append(flag)
         elif flag == "--format":
             options += [flag, draw(st.sampled_from(["text", "json", "sarif", "github", "gitlab",
@@ -1620,36 +1767,139 @@ def cli_options(draw) -> list[str]:
     return options
 
 
-_CONFIG_KEYS = ["select", "ignore", "fail-on", "namespace", "private-registries", "severity",
-                "per-file-ignores", "exemptions", "external-secrets", "unknown", "timeout"]  # fmt: skip
+# Never "online" (the run would ask the network) nor "context" (it would read any path).
+_CONFIG_KEYS = ["select", "extend-select", "ignore", "severity", "fail-on", "exclude",
+                "per-file-ignores", "namespace", "private-registries", "allowed-registries",
+                "external-secrets", "require-secrets", "platforms", "max-image-size",
+                "insecure-registries", "timeout", "allow-link-local", "exemptions",
+                "unknown"]  # fmt: skip
+_CONFIG_SCALARS = st.one_of(
+    RULE_TOKENS,
+    st.sampled_from(["info", "warning", "error", "never", "1GiB", "10 MB", "x", "*.yaml", "*/*"]),
+    st.integers(-(2**70), 2**70),
+    st.floats(),
+    st.booleans(),
+    st.none(),
+)
+
+
+def _config_values(leaves: st.SearchStrategy) -> st.SearchStrategy:
+    return st.recursive(
+        leaves,
+        lambda children: st.one_of(
+            st.lists(children, max_size=3),
+            st.dictionaries(st.one_of(RULE_TOKENS, st.sampled_from(["rules", "image", "kind",
+                                                                     "name", "namespace"])),
+                            children, max_size=3),
+        ),
+        max_leaves=8,
+    )  # fmt: skip
 
 
 @st.composite
-def config_files(draw) -> bytes:
-    """A configuration file: plausible keys with random values, or random YAML-ish text."""
-    if _pct(draw, 30):
+def yaml_configs(draw) -> bytes:
+    """.imagelint.yaml: plausible keys with random values (anchors, aliases, recursion, odd
+    scalars), deep nesting, or random YAML-ish text."""
+    how = draw(st.integers(0, 9))
+    if how == 0:
         return draw(raw_texts()).encode("utf-8")
-    values = {
-        draw(st.sampled_from(_CONFIG_KEYS)): draw(
-            st.one_of(
-                st.lists(RULE_TOKENS, max_size=2),
-                RULE_TOKENS,
-                st.sampled_from(
-                    [
-                        None,
-                        1,
-                        True,
-                        {"IL1": "info"},
-                        {"*.yaml": ["ALL"]},
-                        [{"rules": ["IL104"], "images": ["nginx*"]}],
-                        {"a": [1]},
-                    ]
-                ),
-            )
-        )
+    if how == 1:  # nesting deeper than Python's recursion limit
+        depth = draw(st.integers(500, 5000))
+        key = draw(st.sampled_from(_CONFIG_KEYS))
+        opener, closer = draw(st.sampled_from([("[", "]"), ("{a: ", "}")]))
+        return f"{key}: {opener * depth}1{closer * depth}\n".encode()
+    values: dict[str, Any] = {}
+    for _ in range(draw(st.integers(0, 4))):
+        key = draw(st.sampled_from(_CONFIG_KEYS))
+        value = draw(_config_values(_CONFIG_SCALARS))
+        if _pct(draw, 15):  # an anchored value that contains itself, or is reused
+            value = Anchor("a", draw(st.sampled_from([[Alias("a")], {"IL1": Alias("a")},
+                                                      ["IL1", Alias("a")]])))  # fmt: skip
+        elif _pct(draw, 15):
+            value = Raw(draw(st.sampled_from(["1e3", "1e400", ".nan", "-.inf", "0x1F", "0o17",
+                                              "2001-01-01", "!!binary aGVsbG8=", "!!set {a}",
+                                              "!!omap [a: 1]", "!custom x", "12:30:00", "~",
+                                              "'{{ x }}'", "[*undefined]"])))  # fmt: skip
+        values[key] = value
+    text = Emitter(draw).document(values)
+    if how == 2:
+        text += "\n---\n" + text  # two documents
+    if how == 3:
+        text = "? [a, b]\n: 1\n" + text  # a key that is not a string
+    return text.encode("utf-8")
+
+
+def _toml_value(value: Any, depth: int = 0) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        text = repr(value)
+        return {"nan": "nan", "inf": "inf", "-inf": "-inf"}.get(text, text)
+    if value is None:
+        return '""'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(item, depth + 1) for item in value) + "]"
+    if isinstance(value, dict):
+        items = (f"{json.dumps(str(k))} = {_toml_value(v, depth + 1)}" for k, v in value.items())
+        return "{" + ", ".join(items) + "}"
+    return json.dumps(str(value))
+
+
+@st.composite
+def pyproject_configs(draw) -> bytes:
+    """pyproject.toml: [tool.imagelint] with random values, or [tool] / tool of the wrong
+    type, deep nesting, random text."""
+    how = draw(st.integers(0, 9))
+    if how == 0:
+        return draw(raw_texts()).encode("utf-8")
+    if how == 1:
+        value = _toml_value(draw(_CONFIG_SCALARS))
+        shapes = [
+            f"tool = {value}\n",
+            f"[tool]\nimagelint = {value}\n",
+            f"[tool.imagelint]\n[tool]\nimagelint = {value}\n",
+        ]
+        return draw(st.sampled_from(shapes)).encode()
+    if how == 2:
+        depth = draw(st.integers(200, 3000))
+        return f"[tool.imagelint]\nselect = {'[' * depth}{']' * depth}\n".encode()
+    lines = ["[tool.imagelint]"]
+    for _ in range(draw(st.integers(0, 4))):
+        key = draw(st.sampled_from(_CONFIG_KEYS))
+        lines.append(f"{json.dumps(key)} = {_toml_value(draw(_config_values(_CONFIG_SCALARS)))}")
+    if _pct(draw, 20):
+        rules = _toml_value(draw(st.lists(RULE_TOKENS, max_size=2)))
+        lines += ["[[tool.imagelint.exemptions]]", f"rules = {rules}"]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+@st.composite
+def config_files(draw) -> tuple[str, bytes]:
+    """A configuration file: (its name, its content)."""
+    if _pct(draw, 30):
+        return "pyproject.toml", draw(pyproject_configs())
+    return draw(st.sampled_from([".imagelint.yaml", "config.yml"])), draw(yaml_configs())
+
+
+@st.composite
+def baseline_files(draw) -> bytes:
+    """A --baseline file: right, nearly right, deeply nested, not JSON, not UTF-8."""
+    how = draw(st.integers(0, 6))
+    if how == 0:
+        return draw(st.binary(max_size=50))
+    if how == 1:
+        depth = draw(st.integers(500, 200_000))
+        return draw(st.sampled_from([b"[" * depth, b'{"a":' * depth]))
+    findings: Any = [
+        {"fingerprint": draw(st.one_of(st.text(max_size=12), st.integers())), "rule": "IL104"}
         for _ in range(draw(st.integers(0, 3)))
-    }
-    return Emitter(draw).document(values).encode("utf-8")
+    ]
+    version = draw(st.sampled_from([1, 1, 2, "1", None]))
+    document: Any = {"version": version, "findings": findings}
+    if how == 2:
+        document = draw(st.sampled_from([[], {}, {"version": 1}, {"version": 1, "findings": {}},
+                                         {"version": 1, "findings": [1]}, "x"]))  # fmt: skip
+    return json.dumps(document, ensure_ascii=draw(st.booleans())).encode("utf-8")
 
 
 @st.composite
@@ -1660,48 +1910,92 @@ def cli_cases(draw) -> CliCase:
         )
     )
     stdin = draw(st.one_of(st.none(), kube_files().map(lambda t: t.encode("utf-8"))))
+    if not files and stdin is None:  # no path at all would check the current directory
+        stdin = b""
     config = draw(config_files()) if _pct(draw, 15) else None
-    return CliCase(files, stdin, draw(cli_options()), config)
+    context = draw(kube_files()).encode("utf-8") if _pct(draw, 25) else None
+    baseline = draw(baseline_files()) if _pct(draw, 10) else None
+    return CliCase(files, stdin, draw(cli_options()), config, context, baseline)
 
 
-@contextlib.contextmanager
-def _captured(stdin: bytes):
-    saved = sys.stdin, sys.stdout, sys.stderr
-    out, err = io.BytesIO(), io.BytesIO()
-    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
-    sys.stdout = io.TextIOWrapper(out, encoding="utf-8", write_through=True)
-    sys.stderr = io.TextIOWrapper(err, encoding="utf-8", write_through=True)
-    try:
-        yield out, err
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        sys.stdin, sys.stdout, sys.stderr = saved
+_SMALL_MANIFEST = (
+    b"apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n"
+    b"spec: {containers: [{name: a, image: 'nginx:latest'}], imagePullSecrets: [{name: x}]}\n"
+)
 
 
-def run_main(argv: list[str], stdin: bytes = b"") -> tuple[int, str, str]:
-    """``imagelint.cli.main(argv)`` in process: (exit code, stdout, stderr)."""
-    from imagelint.cli import main
-
-    saved = os.environ.pop("IMAGELINT_DEBUG", None)
-    try:
-        with _captured(stdin) as (out, err):
-            code = main(argv)
-    finally:
-        if saved is not None:
-            os.environ["IMAGELINT_DEBUG"] = saved
-    return (
-        code,
-        out.getvalue().decode("utf-8", "replace"),
-        err.getvalue().decode("utf-8", "replace"),
+@st.composite
+def config_cases(draw) -> CliCase:
+    """The command line on one small manifest with a random configuration and baseline."""
+    baseline = draw(baseline_files()) if _pct(draw, 30) else None
+    return CliCase(
+        [_SMALL_MANIFEST], None, draw(cli_options()), draw(config_files()), None, baseline
     )
 
 
+class _Captured:
+    """Standard input, output and error of this process, as bytes buffers."""
+
+    def __init__(self, stdin: bytes) -> None:
+        self.stdin = stdin
+        self.out = io.BytesIO()
+        self.err = io.BytesIO()
+        self.stdout_text = self.stderr_text = ""
+
+    def __enter__(self) -> _Captured:
+        self.saved = sys.stdin, sys.stdout, sys.stderr
+        sys.stdin = io.TextIOWrapper(io.BytesIO(self.stdin), encoding="utf-8")
+        sys.stdout = io.TextIOWrapper(self.out, encoding="utf-8", write_through=True)
+        sys.stderr = io.TextIOWrapper(self.err, encoding="utf-8", write_through=True)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(ValueError):  # closed by the code under test
+                stream.flush()
+        # Read before the wrappers go: closing a wrapper closes its buffer.
+        self.stdout_text = self.out.getvalue().decode("utf-8", "replace")
+        self.stderr_text = self.err.getvalue().decode("utf-8", "replace")
+        sys.stdin, sys.stdout, sys.stderr = self.saved
+
+
+_HIDDEN_WARNINGS = (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning)
+_WARNING_LINE = re.compile(r"^\S+\.py:\d+: \w*Warning\b", re.MULTILINE)
+
+
+def run_main(argv: list[str], stdin: bytes = b"", debug: bool = False) -> tuple[int, str, str]:
+    """``imagelint.cli.main(argv)`` in process: (exit code, stdout, stderr). ``debug``: with
+    IMAGELINT_DEBUG=1 (tracebacks shown)."""
+    from imagelint.cli import main
+
+    saved = os.environ.pop("IMAGELINT_DEBUG", None)
+    if debug:
+        os.environ["IMAGELINT_DEBUG"] = "1"
+    try:
+        # Warnings a user would see (Python's default filters hide the others) are added to
+        # standard error as a subprocess would show them, every time (not once per process).
+        with warnings.catch_warnings(record=True) as caught, _Captured(stdin) as streams:
+            warnings.simplefilter("always")
+            code = main(argv)
+    finally:
+        os.environ.pop("IMAGELINT_DEBUG", None)
+        if saved is not None:
+            os.environ["IMAGELINT_DEBUG"] = saved
+    shown = "".join(
+        warnings.formatwarning(w.message, w.category, w.filename, w.lineno)
+        for w in caught
+        if not issubclass(w.category, _HIDDEN_WARNINGS)
+    )
+    return code, streams.stdout_text, streams.stderr_text + shown
+
+
 def run_subprocess(
-    argv: list[str], stdin: bytes = b"", timeout: float = 60
+    argv: list[str], stdin: bytes = b"", debug: bool = False, timeout: float = 60
 ) -> tuple[int, str, str]:
     """``python -m imagelint ARGV`` in a child process: (exit code, stdout, stderr)."""
     env = {k: v for k, v in os.environ.items() if k not in ("IMAGELINT_DEBUG", "IMAGELINT_FORMAT")}
+    if debug:
+        env["IMAGELINT_DEBUG"] = "1"
     done = subprocess.run(
         [sys.executable, "-m", "imagelint", *argv],
         input=stdin,
@@ -1722,6 +2016,10 @@ def check_exit(
     """Exit 0, 1 or 2; never a traceback; exit 2 with a clear message; no internal error."""
     if "Traceback (most recent call last)" in stdout + stderr:
         _violate("cli:traceback", f"{what}: a traceback\n{stderr[-3000:]}", known)
+    warning = _WARNING_LINE.search(stderr)
+    if warning:
+        line = stderr[warning.start() :].split("\n", 1)[0]
+        _violate("cli:python-warning", f"{what}: a Python warning on stderr: {line}", known)
     if code not in (0, 1, 2):
         _violate(f"cli:exit-{code}", f"{what}: exit {code}\n{stderr[-2000:]}", known)
     internal = [line for line in stderr.splitlines() if "internal error" in line]
@@ -1738,12 +2036,15 @@ def check_exit(
 
 def check_cli(
     case: CliCase,
-    runner: Callable[[list[str], bytes], tuple[int, str, str]] = run_main,
+    runner: Callable[[list[str], bytes, bool], tuple[int, str, str]] = run_main,
     known: Collection[str] | None = None,
 ) -> tuple[int, str, str]:
     folder = tempfile.mkdtemp(dir=work_dir())
     try:
         argv = case.argv(folder)
+        config = case.config[1] if case.config else b""
+        everything = [*case.files, case.stdin or b"", case.context or b"", config]
+        _set_input(b"\n".join([*everything, case.baseline or b""]))
         code, stdout, stderr = runner(argv, case.stdin or b"")
         try:
             check_exit(code, stdout, stderr, f"imagelint {' '.join(argv)}", known)
@@ -1757,11 +2058,38 @@ def check_cli(
                 check_bytes(data, f"in{index}.yaml", known=known)
             if case.stdin is not None:
                 check_bytes(case.stdin, "stdin.yaml", known=known)
-            if len(SUPPRESSED) == before:
+            if case.context is not None:
+                check_bytes(case.context, "context.yaml", known=known)
+            if len(SUPPRESSED) > before:
+                return code, stdout, stderr
+            # Not a file's: the run's. Again with IMAGELINT_DEBUG=1, for the traceback.
+            _set_input(b"\n".join([*everything, case.baseline or b""]))
+            _, _, debug_stderr = runner(argv, case.stdin or b"", True)
+            kind = violation.signature.rsplit(":", 1)[-1]
+            signature = traceback_signature(debug_stderr, kind)
+            if signature is None:
                 raise
+            _violate(signature, f"{violation.detail}\n{debug_stderr[-4000:]}", known)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return code, stdout, stderr
+
+
+_FRAME = re.compile(r'^  File "(.+?)", line \d+, in (\S+)$', re.MULTILINE)
+
+
+def traceback_signature(text: str, kind: str) -> str | None:
+    """The signature (as :func:`exception_signature`) of a traceback printed in ``text``."""
+    if "Traceback (most recent call last)" not in text:
+        return None
+    where = "?"
+    for filename, function in _FRAME.findall(text):
+        filename = os.path.abspath(filename)
+        for base in _PACKAGE_DIRS:
+            if filename.startswith(base + os.sep):
+                package = "rules" if base.endswith("rules") else "linter"
+                where = f"{package}/{os.path.relpath(filename, base)}:{function}"
+    return f"crash:{kind} in {where}"
 
 
 # --- the targets, for bench/fuzz.py ------------------------------------------------------------
@@ -1817,6 +2145,7 @@ def targets(corpus: Path | None, subprocess_cli: bool = True) -> list[Target]:
         Target("raw-yaml", raw_texts(), lambda text, known: check_text(text, known=known)),
         Target("bytes", byte_inputs(), lambda data, known: check_bytes(data, known=known)),
         Target("cli", cli_cases(), lambda case, known: check_cli(case, run_main, known)),
+        Target("config", config_cases(), lambda case, known: check_cli(case, run_main, known)),
     ]
     files = corpus_files(corpus) if corpus is not None else ()
     if files:

@@ -71,7 +71,6 @@ def _die(chunk):
 
 def test_workers_end_when_their_parent_is_killed(shared, tmp_path):
     """A CI time-out kills imagelint, not always its workers: they must not linger."""
-    import os
     import signal
     import subprocess
     import sys
