@@ -39,6 +39,8 @@ def read(path: str) -> Counter:
         raise BaselineError(f"cannot read the baseline {path}: {error.strerror}") from None
     except ValueError as error:
         raise BaselineError(f"the baseline {path} is not valid JSON: {error}") from None
+    except RecursionError:
+        raise BaselineError(f"the baseline {path} is nested too deeply to be one") from None
     if not isinstance(document, dict) or document.get("version") != VERSION:
         raise BaselineError(f"{path} is not an imagelint baseline (version {VERSION})")
     entries = document.get("findings")

@@ -9,6 +9,7 @@ the file, the key path and (for YAML) the line.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -110,7 +111,12 @@ def _from_pyproject(data: bytes, shown: str) -> dict[str, Any]:
         document = tomllib.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{shown}: not valid TOML: {error}") from None
-    section = document.get("tool", {}).get("imagelint", {})
+    except RecursionError:
+        raise ConfigError(f"{shown}: nested too deeply to be read") from None
+    tool = document.get("tool", {})
+    if not isinstance(tool, dict):  # 'tool = "x"': valid TOML, and no [tool.imagelint] in it
+        return {}
+    section = tool.get("imagelint", {})
     if not isinstance(section, dict):
         raise ConfigError(f"{shown}: [tool.imagelint] must be a table")
     return section
@@ -138,7 +144,11 @@ def _from_yaml(data: bytes, shown: str) -> tuple[dict[str, Any], dict[tuple, int
             if counts is None or counts[0] > _MAX_EXPANDED:
                 raise ConfigError(f"{shown}: its aliases expand without end, or nearly")
         lines: dict[tuple, int] = {}
-        values = {} if node is None else _python(loader, node, (), lines)
+        with warnings.catch_warnings():  # ruamel warns of YAML 1.1 quirks such as '1e3'
+            warnings.simplefilter("ignore")
+            values = {} if node is None else _python(loader, node, (), lines)
+    except _Unreadable as error:
+        raise ConfigError(f"{shown}:{error.line}: {error.problem}") from None
     except YAMLError as error:
         where = ""
         if isinstance(error, MarkedYAMLError) and error.problem_mark is not None:
@@ -165,15 +175,35 @@ def _python(loader: Any, node: Any, path: tuple, lines: dict[tuple, int]) -> Any
     if isinstance(node, MappingNode):
         result = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node)
+            key = _construct(loader, key_node)
             if not isinstance(key, str):
-                raise ConfigError(f"line {key_node.start_mark.line + 1}: keys must be strings")
+                raise _Unreadable(key_node.start_mark.line + 1, "keys must be strings")
             lines[path + (key,)] = key_node.start_mark.line + 1
             result[key] = _python(loader, value_node, path + (key,), lines)
         return result
     if isinstance(node, SequenceNode):
         return [_python(loader, item, path + (i,), lines) for i, item in enumerate(node.value)]
-    return loader.construct_object(node)
+    return _construct(loader, node)
+
+
+class _Unreadable(Exception):
+    """A value of the configuration that cannot be made into a Python value."""
+
+    def __init__(self, line: int, problem: str) -> None:
+        super().__init__(problem)
+        self.line = line
+        self.problem = problem
+
+
+def _construct(loader: Any, node: Any) -> Any:
+    try:
+        return loader.construct_object(node)
+    except (ArithmeticError, LookupError, TypeError, ValueError):
+        # ruamel's constructors raise these on an explicitly tagged scalar that is not of
+        # its tag ('!!int x', '!!bool maybe', '!!timestamp 2001-13-45').
+        tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+        problem = f"{str(node.value)[:40]!r} is not a valid {tag} value"
+        raise _Unreadable(node.start_mark.line + 1, problem) from None
 
 
 def validate(values: dict[str, Any], lines: dict[tuple, int], shown: str) -> None:

@@ -22,6 +22,8 @@ from ruamel.yaml.reader import ReaderError
 
 from imagelint.model import Site
 from imagelint.sources import Problem
+from imagelint.textlines import BREAK as _BREAKS
+from imagelint.textlines import BREAK_CHARS, yaml_lines
 from imagelint.yamlnodes import PLAIN_TAG, value_start
 
 _HELM_SOURCE_RE = re.compile(r"^# Source: (.+?)[ \t]*\r?$", re.MULTILINE)
@@ -108,6 +110,10 @@ def parser_name() -> str:
 
 
 def load(display: str, text: str) -> LoadedFile:
+    if text.startswith("\ufeff"):
+        # libyaml skips a byte-order mark without counting it in its marks' indexes; without
+        # it, those indexes are offsets into the text. (Editors do not show it either.)
+        text = text[1:]
     loaded = LoadedFile(display, text)
     if "{{" in text and _TEMPLATE_CANDIDATE_RE.search(text):
         marker = find_template_marker(text)
@@ -188,7 +194,7 @@ def _compose_by_document(text: str, problems: list[Problem], offset: int = 0) ->
         m.start() for m in _DOCUMENT_START_RE.finditer(text, offset) if m.start() > offset
     ]
     line = len(_BREAKS.findall(text, 0, offset))
-    column = offset - max(text.rfind(c, 0, offset) for c in "\n\r\x85\u2028\u2029") - 1
+    column = offset - max(text.rfind(c, 0, offset) for c in BREAK_CHARS) - 1
     end_of_text: tuple[int, int] | None = None
     for begin, end in zip(starts, starts[1:] + [len(text)], strict=True):
         part = text[begin:end]
@@ -218,7 +224,7 @@ def _compose_by_document(text: str, problems: list[Problem], offset: int = 0) ->
                 problem_column += column
             problem_line += line
             if end_of_text is None:  # once: where the text's last line ends
-                lines = text.splitlines()
+                lines = yaml_lines(text)
                 end_of_text = (len(lines), len(lines[-1]) if lines else 0)
             if problem_line >= end_of_text[0]:  # libyaml: one line past a last line without a break
                 problem_line, problem_column = max(end_of_text[0] - 1, 0), end_of_text[1]
@@ -370,7 +376,6 @@ def nests_deeper(text: str, depth: int) -> bool:
 
 
 # Line breaks as the YAML parser counts them (CR LF is one).
-_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
 class _Mark(NamedTuple):
@@ -419,10 +424,15 @@ def _compose_pure(
     text: str, fallback: list[Node], error: YAMLError
 ) -> tuple[list[Node], YAMLError | None]:
     """Compose with ruamel's pure-Python parser (slow: only for the documents that need it)."""
+    import warnings
+
     from ruamel.yaml import YAML
 
     try:
-        return list(YAML(typ="safe", pure=True).compose_all(text)), None
+        # It warns of a reused anchor, which go-yaml accepts (the later one wins), as do we.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return list(YAML(typ="safe", pure=True).compose_all(text)), None
     except YAMLError as pure_error:
         return fallback, pure_error
     except RecursionError:
@@ -438,9 +448,7 @@ def _problem_position(error: YAMLError, text: str) -> tuple[int, int]:
         prefix = text.encode("utf-8", errors="surrogatepass")[: error.position].decode(
             "utf-8", errors="replace"
         )
-        lines = prefix.splitlines(keepends=True)
-        if not lines or lines[-1].endswith(("\n", "\r")):
-            return len(lines), 0
+        lines = _BREAKS.split(prefix)
         return len(lines) - 1, len(lines[-1])
     return 0, 0
 
@@ -513,7 +521,7 @@ def find_template_marker(text: str) -> tuple[int, int] | None:
         index = bisect.bisect_right(starts, position) - 1
         return index >= 0 and position < ends[index]
 
-    for line_number, line in enumerate(text.splitlines()):
+    for line_number, line in enumerate(yaml_lines(text)):
         column = line.find("{{")
         while column != -1:
             position = (line_number, column)

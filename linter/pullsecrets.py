@@ -266,7 +266,13 @@ def _ecr_expiry(password: str) -> int | None:
     except ValueError:
         return None
     expiration = document.get("expiration") if isinstance(document, dict) else None
-    return int(expiration) if isinstance(expiration, (int, float)) else None
+    if isinstance(expiration, bool) or not isinstance(expiration, (int, float)):
+        return None
+    # Infinity, NaN and dates past the year 9999 are no dates (and would not print as one).
+    return int(expiration) if 0 <= expiration < _YEAR_10000 else None
+
+
+_YEAR_10000 = 253_402_300_800  # 10000-01-01T00:00:00Z in Unix seconds
 
 
 # --- objects that make Secrets ----------------------------------------------------------------

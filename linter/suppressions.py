@@ -15,6 +15,7 @@ import re
 from typing import NamedTuple
 
 from imagelint.model import ObjectId, Site
+from imagelint.textlines import yaml_lines
 
 ANNOTATION = "imagelint.io/disable"
 _DIRECTIVE = (
@@ -40,7 +41,7 @@ def from_comments(path: str, text: str) -> list[Suppression]:
     """The comment suppressions of a file's text (cheap when there are none)."""
     if "imagelint:" not in text:
         return []
-    lines = text.splitlines()
+    lines = yaml_lines(text)
     found = []
     following: list[int] | None = None  # for each line, the next line with content
     for index, line in enumerate(lines):

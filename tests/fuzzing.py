@@ -104,60 +104,8 @@ def _has(*needles: str) -> Callable[[str], bool]:
 
 
 # Remove an entry when its bug is fixed (its strict xfail test then fails, as a reminder).
-KNOWN: list[Known] = [
-    Known(
-        r"position:unused-suppression",
-        "test_known_suppression_lines_split_at_vertical_tab",
-        _has("\v", "\f", "\x1c", "\x1d", "\x1e"),
-    ),
-    Known(
-        r"position:yaml-syntax",
-        "test_known_syntax_error_clamp_counts_vertical_tab",
-        _has("\v", "\f", "\x1c", "\x1d", "\x1e"),
-    ),
-    Known(
-        r"position:.*",
-        "test_known_bom_and_crlf_move_findings_a_line_down",
-        lambda text: text.startswith("\ufeff") and "\r" in text,
-    ),
-    Known(
-        r"position:yaml-syntax",
-        "test_known_reader_error_after_unicode_line_break",
-        _has("\x85", "\u2028", "\u2029"),
-    ),
-    Known(r"cli:python-warning", "test_known_duplicate_anchor_warning_on_stderr", _has("&")),
-    Known(
-        r"cli:python-warning",
-        "test_known_config_float_without_dot_warns_on_stderr",
-        lambda text: re.search(r"[0-9][eE][-+]?[0-9]", text) is not None,
-    ),
-    Known(
-        r"crash:AttributeError in linter/config\.py:_from_pyproject",
-        "test_known_pyproject_tool_not_a_table",
-        lambda text: True,
-    ),
-    Known(
-        r"crash:(OverflowError|OSError|ValueError) in (rules/static_ecr_token\.py:check"
-        r"|linter/pullsecrets\.py:_ecr_expiry)",
-        "test_known_ecr_token_expiration_out_of_range",
-        lambda text: True,  # the token is base64 in the input
-    ),
-    Known(
-        r"crash:\w+ in linter/config\.py:(_python|<\w+comp>)",
-        "test_known_config_bad_tagged_scalar",
-        _has("!"),
-    ),
-    Known(
-        r"crash:RecursionError in linter/config\.py:_from_pyproject",
-        "test_known_pyproject_deep_nesting",
-        lambda text: True,
-    ),
-    Known(
-        r"crash:RecursionError in linter/baseline\.py:read",
-        "test_known_baseline_deep_nesting",
-        lambda text: True,
-    ),
-]
+# The eleven found so far are fixed (tests/test_fuzz.py keeps their reproducers).
+KNOWN: list[Known] = []
 
 
 class PropertyViolation(AssertionError):

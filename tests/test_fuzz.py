@@ -7,9 +7,10 @@ tests/fuzzing.py, shared with ``bench/fuzz.py``, which runs them for minutes.
 Profiles: ``fast`` (the default: derandomized, a few seconds in all) and ``long``
 (``IMAGELINT_FUZZ=long pytest tests/test_fuzz.py``: 100 times the examples, random seeds).
 
-Bugs the fuzzers found are pinned below as plain tests marked ``xfail(strict=True)``; their
-signatures are in ``fuzzing.KNOWN`` so that the hypothesis tests stay green meanwhile. When a
-bug is fixed, its xfail test fails: delete the marker and the KNOWN entry.
+Bugs the fuzzers find are pinned below as plain tests marked ``xfail(strict=True)``, with their
+signatures in ``fuzzing.KNOWN`` so that the hypothesis tests stay green meanwhile. When a bug is
+fixed, its xfail test fails: delete the marker and the KNOWN entry. The eleven bugs found so far
+are fixed; their reproducers stay as regression tests.
 """
 
 from __future__ import annotations
@@ -169,7 +170,7 @@ def test_checks_catch_a_traceback_and_a_bad_position():
         fuzzing.check_positions([Finding()], "one line\n", "f.yaml", known=())
 
 
-# -- bugs the fuzzers found (strict xfail: each fails while its bug is there) ---------------------
+# -- bugs the fuzzers found (a strict xfail while open, a regression test once fixed) -------------
 
 
 def test_every_known_bug_has_its_xfail_reproducer():
@@ -190,36 +191,24 @@ def _violations(text: str) -> list[str]:
     return []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="suppressions.from_comments() numbers lines with str.splitlines(), which also "
-    "breaks at \\v, \\f and \\x1c-\\x1e (YAML does not): the unused-suppression finding is on "
-    "line 2 of a one-line file",
-)
-def test_known_suppression_lines_split_at_vertical_tab():
+def test_suppression_lines_split_at_vertical_tab():
+    """Fixed; the fuzzers found it: suppressions.from_comments() numbers lines with
+    str.splitlines(), which also breaks at \\v, \\f and \\x1c-\\x1e (YAML does not): the
+    unused-suppression finding is on line 2 of a one-line file"""
     assert _violations("\v# imagelint: disable") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="loader._compose_by_document() finds the file's last line with str.splitlines(), "
-    "which also breaks at \\v, \\f and \\x1c-\\x1e: an error at the end of the file is not "
-    "brought back onto the last line (line 4 of a 3-line file)",
-)
-def test_known_syntax_error_clamp_counts_vertical_tab():
+def test_syntax_error_clamp_counts_vertical_tab():
+    """Fixed; the fuzzers found it: loader._compose_by_document() finds the file's last line
+    with str.splitlines(), which also breaks at \\v, \\f and \\x1c-\\x1e: an error at the
+    end of the file is not brought back onto the last line (line 4 of a 3-line file)"""
     assert _violations('\v\n---\n"\n') == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="loader._documents() resumes after the last good document at the C composer's "
-    "mark.index, which does not count a BOM: with CRLF line ends the rest of the file is read "
-    "one line down (findings on line 6 of a 5-line file)",
-)
-def test_known_bom_and_crlf_move_findings_a_line_down():
+def test_bom_and_crlf_move_findings_a_line_down():
+    """Fixed; the fuzzers found it: loader._documents() resumes after the last good document
+    at the C composer's mark.index, which does not count a BOM: with CRLF line ends the rest
+    of the file is read one line down (findings on line 6 of a 5-line file)"""
     text = (
         "\ufeffa: 1\r\n---\napiVersion: v1\nkind: Pod\n"
         "spec: {containers: [{image: nginx:latest}]}\n"
@@ -227,24 +216,17 @@ def test_known_bom_and_crlf_move_findings_a_line_down():
     assert _violations(text) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="loader._problem_position() places a reader error after the last line break it "
-    "knows, '\\n' or '\\r'; after NEL, LS or PS (YAML line breaks too) the error lands on "
-    "the previous line, past its end",
-)
-def test_known_reader_error_after_unicode_line_break():
+def test_reader_error_after_unicode_line_break():
+    """Fixed; the fuzzers found it: loader._problem_position() places a reader error after
+    the last line break it knows, '\\n' or '\\r'; after NEL, LS or PS (YAML line breaks too)
+    the error lands on the previous line, past its end"""
     assert _violations("a: 1\u2028\x07") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="loader._compose_pure() (ruamel's pure composer, for ':' in flow scalars) warns "
-    "ReusedAnchorWarning on a repeated anchor, and the warning reaches the user's stderr",
-)
-def test_known_duplicate_anchor_warning_on_stderr():
+def test_duplicate_anchor_warning_on_stderr():
+    """Fixed; the fuzzers found it: loader._compose_pure() (ruamel's pure composer, for ':'
+    in flow scalars) warns ReusedAnchorWarning on a repeated anchor, and the warning reaches
+    the user's stderr"""
     manifest = (
         b"apiVersion: v1\nkind: Pod\nmetadata: &x {name: a}\n"
         b"spec: {containers: [{name: a, image: nginx:1.25}]}\nstatus: &x {a: b}\n"
@@ -266,15 +248,11 @@ def _ecr_secret(expiration: str) -> str:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="an ECR token whose 'expiration' is out of range crashes: pullsecrets._ecr_expiry() "
-    "does int() of Infinity (OverflowError) or NaN (ValueError); static_ecr_token.check() does "
-    "time.gmtime() of 1e300 (OverflowError) or 99999999999999999 (OSError); an internal error",
-)
 @pytest.mark.parametrize("expiration", ["1e300", "-1e300", "99999999999999999", "Infinity", "NaN"])
-def test_known_ecr_token_expiration_out_of_range(expiration):
+def test_ecr_token_expiration_out_of_range(expiration):
+    """Fixed; the fuzzers found it: an ECR token whose 'expiration' is out of range crashed
+    (int() of Infinity or NaN in pullsecrets._ecr_expiry(), time.gmtime() of 1e300 in
+    static_ecr_token.check()): an internal error. It is now no date at all."""
     assert _violations(_ecr_secret(expiration)) == []
 
 
@@ -293,33 +271,20 @@ def _cli_violations(config: tuple[str, bytes] | None, baseline: bytes | None = N
     return []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="config._python() builds floats with ruamel's YAML 1.1 constructor, which warns "
-    "MantissaNoDotYAML1_1Warning (a dozen lines with a code sample) to the user's stderr",
-)
-def test_known_config_float_without_dot_warns_on_stderr():
+def test_config_float_without_dot_warns_on_stderr():
+    """Fixed; the fuzzers found it: config._python() builds floats with ruamel's YAML 1.1
+    constructor, which warned MantissaNoDotYAML1_1Warning (a dozen lines with a code sample)
+    to the user's stderr."""
     assert _cli_violations((".imagelint.yaml", b"timeout: 1e3\n")) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="config._from_pyproject() calls .get() on document['tool'] whatever its type: "
-    "'tool = \"ALL\"' is an internal error (AttributeError), not a configuration error",
-)
-def test_known_pyproject_tool_not_a_table():
+def test_pyproject_tool_not_a_table():
+    """Fixed; the fuzzers found it: config._from_pyproject() calls .get() on
+    document['tool'] whatever its type: 'tool = "ALL"' is an internal error
+    (AttributeError), not a configuration error"""
     assert _cli_violations(("pyproject.toml", b'tool = "ALL"\n')) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="config._from_yaml() catches YAMLError only, but ruamel's constructors raise "
-    "IndexError, ValueError or KeyError on a bad explicitly tagged scalar (!!int with no "
-    "digits, !!float x, !!bool maybe, !!timestamp 2001-13-45): an internal error",
-)
 @pytest.mark.parametrize(
     "config",
     [
@@ -329,26 +294,59 @@ def test_known_pyproject_tool_not_a_table():
         b"timeout: !!int 0x\n",
     ],
 )
-def test_known_config_bad_tagged_scalar(config):
+def test_config_bad_tagged_scalar(config):
+    """Fixed; the fuzzers found it: config._from_yaml() catches YAMLError only, but ruamel's
+    constructors raise IndexError, ValueError or KeyError on a bad explicitly tagged scalar
+    (!!int with no digits, !!float x, !!bool maybe, !!timestamp 2001-13-45): an internal
+    error"""
     assert _cli_violations((".imagelint.yaml", config)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="config._from_pyproject() catches TOMLDecodeError but not the RecursionError of "
-    "tomllib on deeply nested arrays: an internal error",
-)
-def test_known_pyproject_deep_nesting():
+def test_pyproject_deep_nesting():
+    """Fixed; the fuzzers found it: config._from_pyproject() catches TOMLDecodeError but not
+    the RecursionError of tomllib on deeply nested arrays: an internal error"""
     toml = b"[tool.imagelint]\nselect = " + b"[" * 3000 + b"]" * 3000 + b"\n"
     assert _cli_violations(("pyproject.toml", toml)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="baseline.read() catches ValueError but not the RecursionError of json.load on "
-    "deeply nested JSON: an internal error instead of 'not an imagelint baseline'",
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            ".imagelint.yaml",
+            b"timeout: !!float x\n",
+            "Error: configuration error: .imagelint.yaml:1: 'x' is not a valid !!float value",
+        ),
+        (
+            "pyproject.toml",
+            b"[tool.imagelint]\nselect = " + b"[" * 3000 + b"]" * 3000 + b"\n",
+            "Error: configuration error: pyproject.toml: nested too deeply to be read",
+        ),
+    ],
 )
-def test_known_baseline_deep_nesting():
+def test_bad_configurations_are_usage_errors_with_a_message(
+    tmp_path, monkeypatch, name, content, message
+):
+    (tmp_path / name).write_bytes(content)
+    (tmp_path / "pod.yaml").write_bytes(fuzzing._SMALL_MANIFEST)
+    monkeypatch.chdir(tmp_path)
+    code, _, stderr = run_main(["check", "--config", name, "pod.yaml"])
+    assert (code, stderr.strip().splitlines()[-1]) == (2, message)
+
+
+def test_a_deeply_nested_baseline_is_not_a_baseline(tmp_path, monkeypatch):
+    (tmp_path / "base.json").write_bytes(b"[" * 100_000)
+    (tmp_path / "pod.yaml").write_bytes(fuzzing._SMALL_MANIFEST)
+    monkeypatch.chdir(tmp_path)
+    code, _, stderr = run_main(["check", "--isolated", "--baseline", "base.json", "pod.yaml"])
+    assert (code, stderr.strip().splitlines()[-1]) == (
+        2,
+        "Error: the baseline base.json is nested too deeply to be one",
+    )
+
+
+def test_baseline_deep_nesting():
+    """Fixed; the fuzzers found it: baseline.read() catches ValueError but not the
+    RecursionError of json.load on deeply nested JSON: an internal error instead of 'not an
+    imagelint baseline'"""
     assert _cli_violations(None, b"[" * 100_000) == []
