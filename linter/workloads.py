@@ -141,11 +141,12 @@ def images(
         yield from _argo_images(obj, duplicates)
         return
     triggered = _triggered_containers(obj)
+    istio = _istio_injects(obj)
     for pod in pod_specs(obj, duplicates, partial):
         for list_name in CONTAINER_LISTS:
             for index, node in enumerate(as_sequence(pod.mapping.get(list_name))):
                 use = _container_image(
-                    pod, node, f"{pod.field}.{list_name}[{index}]", triggered, duplicates
+                    pod, node, f"{pod.field}.{list_name}[{index}]", triggered, duplicates, istio
                 )
                 if use is not None:
                     yield use
@@ -174,6 +175,7 @@ def _container_image(
     field: str,
     triggered: frozenset[str],
     duplicates: list[DuplicateKey],
+    istio: bool = False,
     runtime_templating: bool = False,
 ) -> ImageUse | None:
     container = as_mapping(node)
@@ -185,7 +187,11 @@ def _container_image(
         return None  # a partial container in a custom resource (an override, not a pod)
     name = container.text("name")
     image = string_value(value)
-    resolved = name in triggered or (runtime_templating and image is not None and "{{" in image)
+    resolved = (
+        name in triggered
+        or (runtime_templating and image is not None and "{{" in image)
+        or (istio and image == "auto" and name == "istio-proxy")
+    )
     return ImageUse(pod, name, f"{field}.image", value, node, image, container, resolved)
 
 
@@ -206,7 +212,9 @@ def _argo_images(obj: KubeObject, duplicates: list[DuplicateKey]) -> Iterator[Im
         for key in ("container", "script"):
             single = template.get(key)
             if single is not None:
-                use = _container_image(pod, single, f"{field}.{key}", frozenset(), duplicates, True)
+                use = _container_image(
+                    pod, single, f"{field}.{key}", frozenset(), duplicates, runtime_templating=True
+                )
                 if use is not None:
                     yield use
         lists = [("initContainers", template), ("sidecars", template)]
@@ -217,10 +225,45 @@ def _argo_images(obj: KubeObject, duplicates: list[DuplicateKey]) -> Iterator[Im
             prefix = f"{field}.containerSet" if owner is container_set else field
             for item_index, item in enumerate(as_sequence(owner.get(list_name))):
                 use = _container_image(
-                    pod, item, f"{prefix}.{list_name}[{item_index}]", frozenset(), duplicates, True
+                    pod,
+                    item,
+                    f"{prefix}.{list_name}[{item_index}]",
+                    frozenset(),
+                    duplicates,
+                    runtime_templating=True,
                 )
                 if use is not None:
                     yield use
+
+
+# Istio's sidecar injector replaces 'image: auto' of a container named istio-proxy (the way its
+# gateway deployments are written) in the pods it injects.
+_ISTIO_INJECT = "sidecar.istio.io/inject"
+_ISTIO_TEMPLATES = "inject.istio.io/templates"
+
+
+def _istio_injects(obj: KubeObject) -> bool:
+    """Whether the object or its pod template asks Istio for injection (a label or annotation
+    sidecar.istio.io/inject: "true", or an inject.istio.io/templates annotation). Injection
+    may also be enabled on the namespace, which the manifests may not show: without these
+    marks, 'image: auto' stays an image to check."""
+    metadata = [obj.metadata]
+    spec = as_mapping(obj.mapping.get("spec"))
+    template = as_mapping(spec.get("template")) if spec is not None else None
+    if template is not None:
+        metadata.append(as_mapping(template.get("metadata")))
+    for meta in metadata:
+        if meta is None:
+            continue
+        labels = as_mapping(meta.get("labels"))
+        notes = as_mapping(meta.get("annotations"))
+        if labels is not None and labels.text(_ISTIO_INJECT) == "true":
+            return True
+        if notes is not None and (
+            notes.text(_ISTIO_INJECT) == "true" or notes.get(_ISTIO_TEMPLATES) is not None
+        ):
+            return True
+    return False
 
 
 def _triggered_containers(obj: KubeObject) -> frozenset[str]:
