@@ -285,4 +285,11 @@ def _explain(error: Any, path: tuple) -> str:
         return (
             f"must be one of {', '.join(map(repr, error.validator_value))}, not {error.instance!r}"
         )
+    if error.validator == "exclusiveMinimum":
+        return f"must be more than {error.validator_value}, not {error.instance!r}"
+    if error.validator == "pattern" and error.schema.get("description"):
+        # The pattern itself is no explanation: the key's description is.
+        shown = repr(error.instance)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        return f"{shown} is not a valid value ({error.schema['description']})"
     return error.message

@@ -113,7 +113,7 @@ def test_explicit_config_overrides_discovery(project):
         ),
         ("select: [ALL\n", ".imagelint.yaml:2: not valid YAML: did not find expected ',' or ']'"),
         ("- a list\n", ".imagelint.yaml: the configuration must be a mapping of keys to values"),
-        ("timeout: 0\n", ".imagelint.yaml:1: timeout: 0 is less than or equal to the minimum of 0"),
+        ("timeout: 0\n", ".imagelint.yaml:1: timeout: must be more than 0, not 0"),
     ],
 )
 def test_mistakes_are_usage_errors_naming_file_key_and_line(project, text, message):
@@ -173,7 +173,12 @@ def test_init_writes_a_valid_commented_starter(project):
     [
         ("", ["--timeout", "0"], "--timeout must be a positive number of seconds, not 0.0"),
         ("", ["--platform", "linux"], "platforms: 'linux' is not os/arch[/variant]"),
-        ("max-image-size: huge\n", [], "not a size: 'huge' (use e.g. 1GiB, 500MB, 750Mi)"),
+        (
+            "max-image-size: huge\n",
+            [],
+            ".imagelint.yaml:2: max-image-size: 'huge' is not a valid value (Largest compressed "
+            "image size (online checks), e.g. 1GiB.)",
+        ),
         ("", ["--ca-file", "missing.pem"], "no such CA file: missing.pem"),
     ],
 )
@@ -181,6 +186,22 @@ def test_bad_online_settings_are_usage_errors_before_any_request(project, config
     (project / ".imagelint.yaml").write_text("online: true\n" + config)
     result = CliRunner().invoke(cli, ["check", "app.yaml", *flags])
     assert result.exit_code == 2 and message in result.output, result.output
+
+
+@pytest.mark.parametrize("size", ["ALL", "0GiB", "12t", "1.5 parsecs", 0, -5])
+def test_a_bad_image_size_is_a_usage_error_offline_too(project, size):
+    """The fuzzers found 'max-image-size: ALL' crashing an offline run (the rule parsed it)."""
+    (project / ".imagelint.yaml").write_text(f"max-image-size: {size!r}\n".replace("'", '"'))
+    result = CliRunner().invoke(cli, ["check", "app.yaml"])
+    assert result.exit_code == 2, result.output
+    message = "must be more than 0" if isinstance(size, int) else "is not a valid value"
+    assert "max-image-size: " in result.output and message in result.output
+
+
+@pytest.mark.parametrize("size", ["1GiB", "1.5 GiB", "750Mi", "500MB", "2tb", 1073741824])
+def test_good_image_sizes_pass(project, size):
+    (project / ".imagelint.yaml").write_text(f"max-image-size: {size!r}\n".replace("'", '"'))
+    assert CliRunner().invoke(cli, ["check", "app.yaml"]).exit_code in (0, 1)
 
 
 def test_a_configuration_validated_once_skips_jsonschema_afterwards(project):

@@ -177,7 +177,7 @@ def parse_size(value: int | float | str) -> int:
         if value <= 0:
             raise ValueError(f"not a size: {value!r}")
         return int(value)
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*", str(value))
+    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]*)\s*", str(value))
     unit = match.group(2).lower() if match else None
     if match is None or unit not in _UNITS or float(match.group(1)) <= 0:
         raise ValueError(f"not a size: {value!r} (use e.g. 1GiB, 500MB, 750Mi)")
