@@ -49,8 +49,13 @@ from ruamel.yaml.cyaml import CSafeLoader
 SUFFIXES = (".yaml", ".yml", ".json")
 files = docs = size = failed = 0
 visited = set()
+def walk(root):
+    if os.path.isfile(root):  # a file named on the command line
+        yield os.path.dirname(root) or ".", [], [os.path.basename(root)]
+        return
+    yield from os.walk(root, followlinks=True)
 for root in sys.argv[1:]:
-    for directory, dirnames, filenames in os.walk(root, followlinks=True):
+    for directory, dirnames, filenames in walk(root):
         st = os.stat(directory)
         if (st.st_dev, st.st_ino) in visited:
             dirnames[:] = []

@@ -130,7 +130,7 @@ def _from_yaml(data: bytes, shown: str) -> tuple[dict[str, Any], dict[tuple, int
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ConfigError(f"{shown}: not UTF-8 text") from None
-    from imagelint.loader import expanded_counts, may_nest_deeper, nests_deeper
+    from imagelint.loader import close, expanded_counts, may_nest_deeper, nests_deeper
 
     if may_nest_deeper(text, _MAX_DEPTH) and nests_deeper(text, _MAX_DEPTH):
         raise ConfigError(f"{shown}: nested more than {_MAX_DEPTH} levels deep")
@@ -156,7 +156,7 @@ def _from_yaml(data: bytes, shown: str) -> tuple[dict[str, Any], dict[tuple, int
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise ConfigError(f"{shown}{where}: not valid YAML: {problem}") from None
     finally:
-        loader.dispose()
+        close(loader)
     if not isinstance(values, dict):
         raise ConfigError(f"{shown}: the configuration must be a mapping of keys to values")
     return values, lines

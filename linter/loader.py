@@ -104,6 +104,14 @@ class Composer(CSafeLoader):
 _STR, _SEQ, _MAP = ("tag:yaml.org,2002:" + name for name in ("str", "seq", "map"))
 
 
+def close(loader: Any) -> None:
+    """Free a loader now. Its Python attributes point back at itself (ruamel's mixins keep
+    ``loader``, ``_parser``, ``_composer``... as references to the instance), a cycle that only
+    the cyclic garbage collector would free, holding the file's text meanwhile."""
+    loader.dispose()
+    vars(loader).clear()
+
+
 def parser_name() -> str:
     """The class that parses YAML here; a test asserts it is the C one."""
     return next(c.__module__ for c in type(Composer("")).__mro__ if c.__name__ == "CParser")
@@ -161,7 +169,7 @@ def _documents(text: str, problems: list[Problem]) -> Iterator[Document]:
     except YAMLError:
         failed = True
     finally:
-        loader.dispose()
+        close(loader)
     if failed:
         for node in _compose_by_document(text, problems, resume):
             if anchors and _refuse_aliasing(node, problems):
@@ -179,7 +187,7 @@ def _compose(text: str) -> tuple[list[Node], YAMLError | None]:
     except YAMLError as error:
         return nodes, error
     finally:
-        loader.dispose()
+        close(loader)
     return nodes, None
 
 
@@ -371,7 +379,7 @@ def nests_deeper(text: str, depth: int) -> bool:
     except YAMLError:
         pass
     finally:
-        loader.dispose()
+        close(loader)
     return False
 
 
@@ -515,7 +523,7 @@ def find_template_marker(text: str) -> tuple[int, int] | None:
     except YAMLError as error:
         limit = _problem_position(error, text)
     finally:
-        loader.dispose()
+        close(loader)
 
     def in_scalar(position: tuple[int, int]) -> bool:
         index = bisect.bisect_right(starts, position) - 1

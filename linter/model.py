@@ -20,7 +20,7 @@ class Severity(enum.IntEnum):
 
     @property
     def label(self) -> str:
-        return self.name.lower()
+        return _SEVERITY_LABELS[self]
 
     @classmethod
     def from_label(cls, label: str) -> Severity:
@@ -28,6 +28,9 @@ class Severity(enum.IntEnum):
             return cls[label.upper()]
         except KeyError:
             raise ValueError(f"unknown severity {label!r} (use error, warning or info)") from None
+
+
+_SEVERITY_LABELS = {Severity.INFO: "info", Severity.WARNING: "warning", Severity.ERROR: "error"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,6 @@ checks the files here instead.
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -25,7 +24,6 @@ if TYPE_CHECKING:
 FILES_PER_WORKER = 32
 CHUNKS_PER_WORKER = 8  # smaller chunks balance uneven files; larger ones cost fewer messages
 MAX_CHUNK = 64
-COLLECT_EVERY = 256  # files between garbage collections in a worker (see engine)
 
 _engine: Engine | None = None  # the engine of this worker process
 
@@ -111,10 +109,7 @@ def _watch(parent: int) -> None:
 
 def _check_chunk(chunk: list[Task]) -> list[FileResult | str]:
     assert _engine is not None
-    gc.disable()  # as the engine does between files: composing makes no cycles
-    results = []
-    for index, task in enumerate(chunk, 1):
-        results.append(_engine.check_safely(*task))
-        if index % COLLECT_EVERY == 0:
-            gc.collect()
-    return results
+    from imagelint.engine import collecting_rarely
+
+    with collecting_rarely():  # as the engine does: composing makes no cycles
+        return [_engine.check_safely(*task) for task in chunk]

@@ -46,10 +46,18 @@ class RunIndex:
                 yield record, ref, record.pod
 
     def references(self) -> Iterable[tuple[ImageRecord, Reference]]:
-        """Image records with a valid reference, for rules that compare references."""
-        for record in self.images:
-            if record.image is None or record.resolved_at_runtime:
-                continue
-            ref = parse(record.image)
-            if isinstance(ref, Reference) and ref.domain:
-                yield record, ref
+        """Image records with a valid reference, for rules that compare references (parsed
+        once per run: several rules walk them, and a run may hold more distinct images than
+        the parser's cache)."""
+        return self.derived("references", _references)
+
+
+def _references(run: RunIndex) -> list[tuple[ImageRecord, Reference]]:
+    found = []
+    for record in run.images:
+        if record.image is None or record.resolved_at_runtime:
+            continue
+        ref = parse(record.image)
+        if isinstance(ref, Reference) and ref.domain:
+            found.append((record, ref))
+    return found
