@@ -83,7 +83,9 @@ def test_workers_end_when_their_parent_is_killed(shared, tmp_path):
         "import imagelint.parallel as p\n"
         "real = p._check_chunk\n"
         "def slow(chunk):\n"
-        "    print(os.getpid(), flush=True)\n"
+        # one write per line: print() writes the number and the line end apart, and the two
+        # workers' lines then interleave
+        "    os.write(1, f'{os.getpid()}\\n'.encode())\n"
         "    time.sleep(60)\n"
         "p._check_chunk = slow\n"
         f"Engine().check(discover([{str(shared / 'corpus' / 'real')!r}]), jobs=2)\n"
