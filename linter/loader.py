@@ -383,9 +383,6 @@ def nests_deeper(text: str, depth: int) -> bool:
     return False
 
 
-# Line breaks as the YAML parser counts them (CR LF is one).
-
-
 class _Mark(NamedTuple):
     """A position in the file, for a node composed from a part of it."""
 
