@@ -141,12 +141,11 @@ def images(
         yield from _argo_images(obj, duplicates)
         return
     triggered = _triggered_containers(obj)
-    istio = _istio_injects(obj)
     for pod in pod_specs(obj, duplicates, partial):
         for list_name in CONTAINER_LISTS:
             for index, node in enumerate(as_sequence(pod.mapping.get(list_name))):
                 use = _container_image(
-                    pod, node, f"{pod.field}.{list_name}[{index}]", triggered, duplicates, istio
+                    pod, node, f"{pod.field}.{list_name}[{index}]", triggered, duplicates
                 )
                 if use is not None:
                     yield use
@@ -175,7 +174,6 @@ def _container_image(
     field: str,
     triggered: frozenset[str],
     duplicates: list[DuplicateKey],
-    istio: bool = False,
     runtime_templating: bool = False,
 ) -> ImageUse | None:
     container = as_mapping(node)
@@ -190,7 +188,7 @@ def _container_image(
     resolved = (
         name in triggered
         or (runtime_templating and image is not None and "{{" in image)
-        or (istio and image == "auto" and name == "istio-proxy")
+        or (image == "auto" and name == "istio-proxy" and _istio_injects(pod.object))
     )
     return ImageUse(pod, name, f"{field}.image", value, node, image, container, resolved)
 
