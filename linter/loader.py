@@ -82,7 +82,7 @@ class LoadedFile:
 
 
 # Line breaks as YAML counts them (libyaml also takes NEL, LS and PS).
-_LINE_BREAK = re.compile("[\r\n\x85\u2028\u2029]")
+_LINE_BREAK = re.compile(f"[{BREAK_CHARS}]")
 
 
 class Composer(CSafeLoader):

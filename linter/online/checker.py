@@ -283,8 +283,6 @@ class Checker:
         return answer
 
     def _missing(self, question: Question, answer: Answer, auth: Auth | None) -> Answer:
-        import json
-
         try:
             reply, tags = self.client.tags(question.domain, question.repository, auth)
         except (Unreachable, RateLimited):
@@ -293,12 +291,10 @@ class Checker:
             suggestions = () if question.by_digest else nearest_tags(question.reference, tags)
             return answer._replace(tags_listed=True, suggestions=suggestions)
         if reply.status == 404:
-            try:
-                document = json.loads(reply.body)
-                codes = {e.get("code") for e in document.get("errors", ())}
-            except (ValueError, AttributeError, TypeError):
-                codes = set()
-            if "NAME_UNKNOWN" in codes:
+            errors = (_json_object(reply, status=404) or {}).get("errors")
+            if isinstance(errors, list) and any(
+                isinstance(error, dict) and error.get("code") == "NAME_UNKNOWN" for error in errors
+            ):
                 return answer._replace(outcome=REPOSITORY_MISSING)
         return answer
 
@@ -333,8 +329,6 @@ class Checker:
     def _manifest(self, question: Question, reference: str, auth: Auth | None) -> dict | None:
         """What a manifest says (``children`` of an index, or an image's ``platform`` and
         ``size``), from the cache when the digest is known, else read and remembered."""
-        import json
-
         key = f"{question.domain}/{question.repository}@{reference}"
         known = reference.startswith("sha256:")
         if known and key in self._read:
@@ -346,13 +340,8 @@ class Checker:
         reply = self.client.manifest(
             question.domain, question.repository, reference, auth, method="GET"
         )
-        if reply.status != 200:
-            return None
-        try:
-            document = json.loads(reply.body)
-        except ValueError:
-            return None
-        if not isinstance(document, dict):
+        document = _json_object(reply)
+        if document is None:
             return None
         media_type = document.get("mediaType") or reply.headers.get("content-type", "")
         media_type = media_type.split(";")[0].strip()
@@ -399,18 +388,11 @@ class Checker:
         return summary
 
     def _config_platform(self, question: Question, digest: Any, auth: Auth | None) -> str | None:
-        import json
-
         if not isinstance(digest, str):
             return None
         reply = self.client.blob(question.domain, question.repository, digest, auth)
-        if reply.status != 200:
-            return None
-        try:
-            config = json.loads(reply.body)
-        except ValueError:
-            return None
-        if not isinstance(config, dict):
+        config = _json_object(reply)
+        if config is None:
             return None
         os_, arch = config.get("os"), config.get("architecture")
         if not isinstance(os_, str) or not isinstance(arch, str) or not os_ or not arch:
@@ -470,6 +452,19 @@ class Checker:
             if isinstance(image.get("size"), int):
                 sizes.append((wanted, image["size"]))
         return Content(tuple(p for p, _ in children), True, tuple(sizes))
+
+
+def _json_object(reply: Reply, status: int = 200) -> dict | None:
+    """The JSON object a reply of this status carries, if it is one."""
+    import json
+
+    if reply.status != status:
+        return None
+    try:
+        document = json.loads(reply.body)
+    except ValueError:  # UnicodeDecodeError included
+        return None
+    return document if isinstance(document, dict) else None
 
 
 def _result(future: Any, question: Question) -> Answer:

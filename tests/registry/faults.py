@@ -30,6 +30,22 @@ class SeenRequest:
     headers: dict[str, str] = field(repr=False)
 
 
+def _read_request(conn: socket.socket, buffer: bytearray) -> SeenRequest | None:
+    """The next request on the connection, its body read and dropped; None once it closes."""
+    head = _read_head(conn, buffer)
+    if head is None:
+        return None
+    method, path, headers = _parse_head(head)
+    length = int(headers.get("content-length") or 0)
+    while len(buffer) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return None
+        buffer += chunk
+    del buffer[:length]
+    return SeenRequest(method, path, headers)
+
+
 def _read_head(conn: socket.socket, buffer: bytearray) -> bytes | None:
     """Read one request head (up to the blank line); None when the client went away."""
     while b"\r\n\r\n" not in buffer:
@@ -164,19 +180,11 @@ class TooManyRequestsServer(_LoopbackServer):
     def handle(self, conn: socket.socket) -> None:
         buffer = bytearray()
         while not self._stopping.is_set():
-            head = _read_head(conn, buffer)
-            if head is None:
+            request = _read_request(conn, buffer)
+            if request is None:
                 return
-            method, path, headers = _parse_head(head)
-            length = int(headers.get("content-length") or 0)
-            while len(buffer) < length:
-                chunk = conn.recv(65536)
-                if not chunk:
-                    return
-                buffer += chunk
-            del buffer[:length]
             with self._lock:
-                self.requests.append(SeenRequest(method, path, headers))
+                self.requests.append(request)
             lines = [
                 "HTTP/1.1 429 Too Many Requests",
                 "Content-Type: application/json; charset=utf-8",
@@ -186,11 +194,11 @@ class TooManyRequestsServer(_LoopbackServer):
             if self.retry_after is not None:
                 lines.append(f"Retry-After: {self.retry_after}")
             lines += [f"{k}: {v}" for k, v in self.extra_headers.items()]
-            closing = headers.get("connection", "").lower() == "close"
+            closing = request.headers.get("connection", "").lower() == "close"
             if closing:
                 lines.append("Connection: close")
             response = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-            conn.sendall(response + (b"" if method == "HEAD" else self.body))
+            conn.sendall(response + (b"" if request.method == "HEAD" else self.body))
             if closing:
                 return
 
@@ -324,18 +332,9 @@ class _RequestServer(_LoopbackServer):
                     self.tls_greetings += 1
                 _refuse_tls(conn)
                 return
-            head = _read_head(conn, buffer)
-            if head is None:
+            request = _read_request(conn, buffer)
+            if request is None:
                 return
-            method, path, headers = _parse_head(head)
-            length = int(headers.get("content-length") or 0)
-            while len(buffer) < length:
-                chunk = conn.recv(65536)
-                if not chunk:
-                    return
-                buffer += chunk
-            del buffer[:length]
-            request = SeenRequest(method, path, headers)
             with self._lock:
                 self.requests.append(request)
             if not self.respond(conn, request):
