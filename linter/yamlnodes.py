@@ -8,6 +8,7 @@ document, so only the parts a check looks at cost anything.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import NamedTuple
@@ -26,25 +27,26 @@ _MAX_MERGE_DEPTH = 32
 
 
 # The loader's composer leaves plain scalars unresolved (most are never looked at); their tag
-# is worked out here, once, on first use.
+# is worked out here, when asked for.
 PLAIN_TAG = "!imagelint/plain"
 _resolver = None
 
 
 def tag_of(node: Node) -> str:
     """A node's resolved tag. ``Node.tag`` formats a Tag object on every access; the composer
-    stores the resolved tag as the Tag's suffix, so read that directly when there is no handle."""
+    stores the resolved tag as the Tag's suffix, so read that directly when there is no handle.
+    The loader's nodes share their Tag objects, so this never writes to one."""
     ctag = node.ctag
     if ctag.handle is not None:
         return str(ctag)
-    if ctag.suffix == PLAIN_TAG:
-        ctag.suffix = _resolve_plain(node.value)
-    return ctag.suffix
+    suffix = ctag.suffix
+    return _resolve_plain(node.value) if suffix == PLAIN_TAG else suffix
 
 
 _plain_starts: frozenset[str] = frozenset()  # first characters of non-string plain scalars
 
 
+@functools.lru_cache(maxsize=1024)  # the same few values come back: '80', 'true', '1'...
 def _resolve_plain(value: str) -> str:
     global _resolver, _plain_starts
     if _resolver is None:
