@@ -21,6 +21,7 @@ from ruamel.yaml.nodes import Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.tag import Tag
 
+from imagelint.leannodes import LeanScalarNode, LeanSequenceNode, get_node
 from imagelint.model import Site
 from imagelint.sources import Problem
 from imagelint.textlines import BREAK as _BREAKS
@@ -93,9 +94,10 @@ class Composer(CSafeLoader):
     its own (a node given a string makes a Tag of it). About two fifths of composing time."""
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Tag:
-        if kind is ScalarNode:
+        # ``kind`` is the class the composer makes the node of: ruamel's, or a lean one.
+        if kind is LeanScalarNode or kind is ScalarNode:
             return _PLAIN if implicit[0] else _STR
-        return _SEQ if kind is SequenceNode else _MAP
+        return _SEQ if kind is LeanSequenceNode or kind is SequenceNode else _MAP
 
     # No path resolvers: these are called for every node, so they are C functions that do
     # nothing useful rather than Python methods (builtins do not bind to the instance).
@@ -166,7 +168,7 @@ def _documents(text: str, problems: list[Problem]) -> Iterator[Document]:
     loader = Composer(text)
     try:
         while loader.check_node():
-            node = loader.get_node()
+            node = get_node(loader)
             resume = node.end_mark.index
             if anchors and _refuse_aliasing(node, problems):
                 continue
@@ -189,7 +191,7 @@ def _compose(text: str) -> tuple[list[Node], YAMLError | None]:
     loader = Composer(text)
     try:
         while loader.check_node():
-            nodes.append(loader.get_node())
+            nodes.append(get_node(loader))
     except YAMLError as error:
         return nodes, error
     finally:

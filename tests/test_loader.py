@@ -239,3 +239,28 @@ def test_untagged_nodes_share_four_tag_objects():
         ]
         assert tag_of(items[2].value[0][1]) == "tag:yaml.org,2002:bool"
     assert tag_of(c[1]) == "!custom"
+
+
+def test_lean_nodes_are_made_and_ruamels_classes_put_back():
+    """The loader's documents are made of lean nodes (a tenth of composing), and the C
+    module's globals hold ruamel's classes again afterwards, after a syntax error too."""
+    from ruamel.yaml import nodes
+
+    from imagelint import leannodes
+
+    module = leannodes.c_module()
+    assert module is not None, "ruamel's C composer no longer takes lean nodes"
+    loaded = load("x.yaml", "a: [b, {c: d}]\n---\ne: [\n")
+    (document,) = list(loaded.iter_documents())
+    root = document.node
+    sequence = root.value[0][1]
+    assert type(root) is leannodes.LeanMappingNode
+    assert type(sequence) is leannodes.LeanSequenceNode
+    assert type(sequence.value[0]) is leannodes.LeanScalarNode
+    assert isinstance(sequence.value[1], nodes.MappingNode)
+    assert [p.rule for p in loaded.problems] == ["yaml-syntax"]
+    assert (module.ScalarNode, module.SequenceNode, module.MappingNode) == (
+        nodes.ScalarNode,
+        nodes.SequenceNode,
+        nodes.MappingNode,
+    )
