@@ -160,7 +160,7 @@ def _documents(text: str, problems: list[Problem]) -> Iterator[Document]:
     anchors = "&" in text  # without an anchor there is no alias to count
     if may_nest_deeper(text, MAX_DEPTH):  # composing would recurse that deep: part by part
         for node in _compose_by_document(text, problems):
-            if anchors and _refuse_aliasing(node, problems):
+            if anchors and _refuse_aliasing(node, problems, text):
                 continue
             yield Document(node, index, sources.before(node))
             index += 1
@@ -170,7 +170,7 @@ def _documents(text: str, problems: list[Problem]) -> Iterator[Document]:
         while loader.check_node():
             node = get_node(loader)
             resume = node.end_mark.index
-            if anchors and _refuse_aliasing(node, problems):
+            if anchors and _refuse_aliasing(node, problems, text):
                 continue
             yield Document(node, index, sources.before(node))
             index += 1
@@ -180,7 +180,7 @@ def _documents(text: str, problems: list[Problem]) -> Iterator[Document]:
         close(loader)
     if failed:
         for node in _compose_by_document(text, problems, resume):
-            if anchors and _refuse_aliasing(node, problems):
+            if anchors and _refuse_aliasing(node, problems, text):
                 continue
             yield Document(node, index, sources.before(node))
             index += 1
@@ -251,12 +251,19 @@ def _compose_by_document(text: str, problems: list[Problem], offset: int = 0) ->
         column = 0
 
 
-def _refuse_aliasing(root: Node, problems: list[Problem]) -> bool:
+def _refuse_aliasing(root: Node, problems: list[Problem], text: str) -> bool:
     """Whether Kubernetes' YAML parser would refuse this document for excessive aliasing (a
     'billion laughs'), which then becomes a finding instead of being walked. go-yaml counts
     the nodes it decodes with aliases expanded and the aliases among them, and refuses when
     aliases are more than a share of the nodes (99% up to 400,000 nodes, down to 10% at
-    4,000,000); the counts are worked out here without expanding anything."""
+    4,000,000); the counts are worked out here without expanding anything.
+
+    Only for a document whose text holds both an anchor and an alias: a walk of every node,
+    for every document of a file where '&' stands in a shell script, was the costliest step of
+    reading real manifests."""
+    start, end = root.start_mark.index, root.end_mark.index
+    if _ANCHOR.search(text, start, end) is None or _ALIAS.search(text, start, end) is None:
+        return False
     counts = expanded_counts(root)
     if counts is None:
         message = (
@@ -280,6 +287,9 @@ def _refuse_aliasing(root: Node, problems: list[Problem]) -> bool:
 
 
 _EXPANSION_CAP = 10**12
+# What an anchor or an alias looks like in the text (or a shell's '&&' or glob: only a hint).
+_ANCHOR = re.compile(r"&[^\s,\[\]{}]")
+_ALIAS = re.compile(r"\*[^\s,\[\]{}]")
 
 
 def _allowed_alias_ratio(decoded: int) -> float:
@@ -299,16 +309,20 @@ def expanded_counts(root: Node) -> tuple[int, int] | None:
     incoming: dict[int, int] = {}
     seen = {id(root)}
     stack = [root]
+    shared = False  # whether any node is reached twice
     while stack:
         node = stack.pop()
         out = edges[id(node)] = []
         for child in _children(node):
             alias = id(child) in seen
+            shared |= alias
             out.append((child, alias))
             incoming[id(child)] = incoming.get(id(child), 0) + 1
             if not alias:
                 seen.add(id(child))
                 stack.append(child)
+    if not shared:  # a tree: each node decoded once, none inside an alias
+        return len(seen), 0
     paths = {id(root): 1}  # paths from the root
     inside = {id(root): 0}  # of those, paths through an alias
     ready, done = [root], 0

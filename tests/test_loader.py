@@ -264,3 +264,29 @@ def test_lean_nodes_are_made_and_ruamels_classes_put_back():
         nodes.SequenceNode,
         nodes.MappingNode,
     )
+
+
+def test_only_documents_with_an_anchor_and_an_alias_are_walked_for_aliasing(monkeypatch):
+    """Counting expanded nodes walks the whole document; a '&&' in a shell command made every
+    document of its file pay for it (the costliest step on the real corpus)."""
+    from imagelint import loader
+
+    walked = []
+
+    def counting(root):
+        walked.append(root.start_mark.line)
+        return real(root)
+
+    real = loader.expanded_counts
+    monkeypatch.setattr(loader, "expanded_counts", counting)
+    text = (
+        "command: [sh, -c, 'make && make install']\n"
+        "---\n"
+        "args: ['ls *.txt']\n"
+        "---\n"
+        "a: &x [1]\n"
+        "b: *x\n"
+    )
+    assert [d.index for d in load("x.yaml", text).iter_documents()] == [0, 1, 2]
+    assert walked == [4]
+    assert loader.expanded_counts(load("y.yaml", "a: [b, {c: d}]\n").documents[0].node) == (7, 0)
