@@ -147,7 +147,14 @@ class Engine:
                         run.add(result.images, result.service_accounts, result.secrets)
                     else:
                         report.internal_errors.append(result)
-        report = self._finish(report, run, checked if context else None)
+            # What the run holds now lives to its end: out of the collector's sight while the
+            # run rules work (collections there kept traversing every record, 8% of a run of
+            # 4,000 files, and more the larger the run).
+            gc.freeze()
+            try:
+                report = self._finish(report, run, checked if context else None)
+            finally:
+                gc.unfreeze()
         if context:
             report.findings = [f for f in report.findings if f.path in checked]
         return report
