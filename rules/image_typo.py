@@ -38,7 +38,7 @@ from imagelint.messages import shown
 from imagelint.model import ImageRecord, Settings, Violation
 from imagelint.reference import DEFAULT_DOMAIN, Reference
 from imagelint.runindex import RunIndex
-from imagelint.similarity import allowed_edits, distance
+from imagelint.similarity import allowed_edits, bigrams, distance, may_be_within
 
 NAME = "image-typo"
 CODE = "IL112"
@@ -113,10 +113,10 @@ class _Frequencies:
 
     def __init__(self, values: Iterable[str]) -> None:
         self.counts = Counter(values)
-        self.groups: dict[tuple[str, int], list[str]] = defaultdict(list)
+        self.groups: dict[tuple[str, int], list[tuple[str, frozenset[str]]]] = defaultdict(list)
         for value, count in self.counts.items():
             if count >= _DOMINANCE:
-                self.groups[_group(value, len(value))].append(value)
+                self.groups[_group(value, len(value))].append((value, bigrams(value)))
 
     def dominant(self, value: str) -> str | None:
         """The one value near ``value`` used at least _DOMINANCE times as often, if exactly one."""
@@ -124,12 +124,19 @@ class _Frequencies:
         if limit == 0:
             return None
         floor = _DOMINANCE * self.counts[value]
+        frequent = [
+            (other, other_pairs)
+            for length in range(len(value) - limit, len(value) + limit + 1)
+            for other, other_pairs in self.groups.get(_group(value, length), ())
+            if other != value and self.counts[other] >= floor
+        ]
+        if not frequent:
+            return None
+        pairs = bigrams(value)
         near = [
             other
-            for length in range(len(value) - limit, len(value) + limit + 1)
-            for other in self.groups.get(_group(value, length), ())
-            if other != value
-            and self.counts[other] >= floor
+            for other, other_pairs in frequent
+            if may_be_within(pairs, other_pairs, limit)
             and distance(value, other, limit) <= limit
             and not _versioned_siblings(value, other)
         ]

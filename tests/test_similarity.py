@@ -82,3 +82,42 @@ def test_known_examples():
         None,
         None,
     ]
+
+
+def test_the_bigram_filter_never_rules_out_a_near_string():
+    """may_be_within is a necessary condition for distance <= limit: checked on random strings
+    and on strings one or two random edits (swaps included) away from them."""
+    import random
+
+    from imagelint.similarity import bigrams, may_be_within
+
+    rng = random.Random(11)
+
+    def edited(word: str) -> str:
+        chars = list(word)
+        kind = rng.choice("sdit")
+        i = rng.randrange(len(chars) + 1)
+        if kind == "i" or not chars:
+            chars.insert(i, rng.choice("ab-/"))
+        elif kind == "t" and len(chars) > 1:
+            i = min(i, len(chars) - 2)
+            chars[i], chars[i + 1] = chars[i + 1], chars[i]
+        elif kind == "d":
+            del chars[min(i, len(chars) - 1)]
+        else:
+            chars[min(i, len(chars) - 1)] = rng.choice("ab-/")
+        return "".join(chars)
+
+    ruled_out = 0
+    for _ in range(3000):
+        a = "".join(rng.choice("ab-/") for _ in range(rng.randint(0, 12)))
+        for b in (edited(a), edited(edited(a)), "".join(rng.sample(a, len(a)))):
+            for limit in (1, 2):
+                within = distance(a, b, limit) <= limit
+                if not may_be_within(bigrams(a), bigrams(b), limit):
+                    assert not within, (a, b, limit)
+                    ruled_out += 1
+    assert ruled_out > 100  # and it does rule pairs out
+    assert not may_be_within(
+        bigrams("10.0.12.7:5000/orders-gateway-2"), bigrams("10.0.12.7:5000/search-auth-365"), 2
+    )
