@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from sys import intern
 
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
@@ -58,14 +59,13 @@ class KubeObject:
     metadata: Mapping | None
     document: Document
     path: str  # where in the document, "" for the document itself, "items[3]" for a List item
+    # One per object, shared by all its records (kind, version and namespace interned: the
+    # run keeps one per record, and they repeat across thousands of objects).
+    identity: ObjectId
 
     @property
     def group(self) -> str:
         return self.api_version.rpartition("/")[0]
-
-    @property
-    def identity(self) -> ObjectId:
-        return ObjectId(self.kind, self.namespace, self.name, self.api_version)
 
     def field(self, suffix: str) -> str:
         return f"{self.path}.{suffix}" if self.path else suffix
@@ -147,7 +147,12 @@ def _objects(
         namespace = None
     elif not namespace:
         namespace = default_namespace
-    yield KubeObject(api_version, kind, name, namespace, mapping, metadata, document, path)
+    identity = ObjectId(
+        intern(kind), None if namespace is None else intern(namespace), name, intern(api_version)
+    )
+    yield KubeObject(
+        api_version, kind, name, namespace, mapping, metadata, document, path, identity
+    )
 
 
 def annotation_node(obj: KubeObject, key: str) -> Node | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from sys import intern
 
 from ruamel.yaml.nodes import MappingNode, Node
 
@@ -190,7 +191,8 @@ def _container_image(
         or (runtime_templating and image is not None and "{{" in image)
         or (image == "auto" and name == "istio-proxy" and _istio_injects(pod.object))
     )
-    return ImageUse(pod, name, f"{field}.image", value, node, image, container, resolved)
+    # The field path repeats in every record of the run: one string for all.
+    return ImageUse(pod, name, intern(f"{field}.image"), value, node, image, container, resolved)
 
 
 def _argo_images(obj: KubeObject, duplicates: list[DuplicateKey]) -> Iterator[ImageUse]:

