@@ -8,7 +8,8 @@ corpus of real manifests (``../shared/corpus/real``, or ``--corpus PATH``):
    files (the floor);
 2. one-file ratio: imagelint on one small Deployment + Service file, divided by yamllint;
 3. linearity: imagelint's time on 10,000 files divided by its time on 1,000;
-4. peak RSS of each command (and of one file of 100,000 documents).
+4. peak RSS of each command, of 100,000 documents over files (the large corpus and more
+   generated files), and of one file of 100,000 documents.
 
 Every measurement is a whole command in a subprocess of the same interpreter (start-up
 included), repeated with the sides interleaved; the minimum time of each is kept, and the
@@ -888,6 +889,8 @@ def run(args: argparse.Namespace, workdir: Path) -> bool:
             f"corpus of {files} files", [str(corpus)], repeat, describe_generated
         )
         ok &= ran
+        if files == args.large_files:
+            ok &= measure_many_documents(corpus, stats, workdir / "more", args)
         shutil.rmtree(corpus, ignore_errors=True)
 
     small, large = timed.get(args.files), timed.get(args.large_files)
@@ -921,6 +924,33 @@ def run(args: argparse.Namespace, workdir: Path) -> bool:
 def default_real_corpus() -> str | None:
     candidate = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "real"
     return str(candidate) if candidate.is_dir() else None
+
+
+def measure_many_documents(
+    corpus: Path, stats: CorpusStats, folder: Path, args: argparse.Namespace
+) -> bool:
+    """Peak RSS on ``--big-documents`` documents spread over files, the case streaming is for:
+    the large corpus, plus as many generated files as it takes to reach that many."""
+    paths, documents, files = [str(corpus)], stats.documents, stats.files
+    if documents < args.big_documents:
+        per_file = max(1, documents // max(1, files))
+        wanted = -(-(args.big_documents - documents) * 102 // (100 * per_file))  # 2% spare
+        more = generate_corpus(folder, wanted, args.seed + 1)
+        paths.append(str(folder))
+        documents, files = documents + more.documents, files + more.files
+    one, two = imagelint_command(paths, jobs=1), imagelint_command(paths, jobs=2)
+    interleave([one, two], 1)
+    print(f"{documents} documents over {files} files (peak RSS)")
+    ok = True
+    for command in (one, two):
+        if command.failure is not None or not command.rss:
+            _row(command.label, "FAILED")
+            ok = False
+            continue
+        verdict = "ok" if command.rss / 2**20 <= RSS_TARGET_MB else "MISSED"
+        _row(command.label, f"{_rss(command)}  (target <= {RSS_TARGET_MB} MB, {verdict})")
+    shutil.rmtree(folder, ignore_errors=True)
+    return ok
 
 
 def measure_big_file(folder: Path, seed: int, count: int) -> bool:
