@@ -3,7 +3,8 @@
 The C composer makes each node by calling ``ScalarNode``, ``SequenceNode`` or ``MappingNode``,
 looked up in its own module's globals at each call. ruamel's classes run a chain of Python
 ``__init__`` methods per node (three calls for a scalar, and a Tag for a string tag); the
-subclasses here set the same attributes in one call, which saves about a tenth of composing.
+subclasses here set the same attributes in one call, which saves about a sixth of composing
+(0.72 -> 0.60 s for the 9,000 documents of 1,000 generated files).
 
 :func:`get_node` puts them in the C module's globals for the length of one ``get_node()`` call
 and then puts ruamel's back, so nothing else that uses ruamel in this process ever sees them.

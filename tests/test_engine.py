@@ -89,3 +89,29 @@ def test_the_records_of_one_object_share_its_identity():
         by_object.setdefault(key, []).append(id(record.object))
     assert any(len(ids) > 1 for ids in by_object.values())  # objects with several images
     assert all(len(set(ids)) == 1 for ids in by_object.values())
+
+
+def test_settling_records_as_the_run_goes_changes_nothing(monkeypatch):
+    """Records are frozen out of the collector's sight every SETTLE_EVERY files; the report is
+    the same, the settling happens, and nothing stays frozen after the run."""
+    from imagelint import engine
+
+    refs = [SourceRef(p.name, str(p)) for p in sorted(FIXTURES.glob("*.yaml"))]
+    assert len(refs) > 3
+    calls = []
+    real_settle = engine.settle
+
+    def counting() -> None:
+        calls.append(gc.get_freeze_count())
+        real_settle()
+
+    def findings(every: int) -> list[tuple]:
+        monkeypatch.setattr(engine, "SETTLE_EVERY", every)
+        report = Engine(Settings()).check(refs)
+        assert gc.get_freeze_count() == 0
+        return [(f.path, f.line, f.column, f.rule, f.message) for f in report.findings]
+
+    monkeypatch.setattr(engine, "settle", counting)
+    assert findings(1) == findings(10_000)
+    # every=1: after each file and before the run rules; every=10,000: before the run rules
+    assert len(calls) == (len(refs) + 1) + 1

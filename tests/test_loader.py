@@ -242,7 +242,7 @@ def test_untagged_nodes_share_four_tag_objects():
 
 
 def test_lean_nodes_are_made_and_ruamels_classes_put_back():
-    """The loader's documents are made of lean nodes (a tenth of composing), and the C
+    """The loader's documents are made of lean nodes (a sixth of composing), and the C
     module's globals hold ruamel's classes again afterwards, after a syntax error too."""
     from ruamel.yaml import nodes
 
