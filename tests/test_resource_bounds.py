@@ -18,7 +18,9 @@ more, for the editable install and a loaded machine):
   error costs at most 2x the memory; 100k (slow) < 400 MB.
 - a rendered-chart-like file (flow-style Deployments): 10 MB 5 s, 308 MB; 50 MB 24.9 s,
   1,434 MB at b61934c; streamed since (measured again with the commit that wrote this):
-  10 MB 2.95 s, 73 MB; 50 MB 14.1 s, 263 MB. Asserted: 4 MB < 300 MB, growth 1 -> 4 MB at
+  10 MB 2.95 s, 73 MB; 50 MB 14.1 s, 263 MB; with a file's bytes let go once decoded (d233a7e):
+  10 MB 2.32 s, 58 MB; 50 MB 11.05 s, 192 MB (100,000 documents: 7.0 s, 113 MB; with the syntax
+  error: 6.4 s, 165 MB). Asserted: 4 MB < 300 MB, growth 1 -> 4 MB at
   most 1.5x the size growth, one file of 3 MB within 2x the memory of the same documents in
   12 files; 50 MB (slow) < 600 MB, < 300 s.
 - nesting 10,000 levels (flow [ and {, block sequences and mappings, the image as a mapping):
