@@ -1,5 +1,3 @@
-import sys
+from imagelint.cli import script
 
-from imagelint.cli import main
-
-sys.exit(main())
+script()

@@ -479,6 +479,20 @@ def init(path: str, force: bool) -> None:
     click.echo(f"wrote {path}")
 
 
+def script() -> None:
+    """The ``imagelint`` command and ``python -m imagelint``: :func:`main`, then exit.
+
+    Before exiting, what the run made is frozen out of the garbage collector's sight: the
+    interpreter's last collection would traverse every record of the run only to free them
+    (0.65 s after 10,000 files). In-process callers use :func:`main`, which leaves the
+    collector as it was."""
+    code = main()
+    import gc
+
+    gc.freeze()
+    sys.exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console entry point; returns the exit code instead of raising on errors."""
     try:

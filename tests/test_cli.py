@@ -238,3 +238,38 @@ def test_statistics(files):
     machine = run(["check", "bad.yaml", "--statistics", "--format", "json"])
     assert json.loads(machine.stdout)["summary"]["errors"] == 1
     assert "     1  IL102  uppercase-repository" in machine.stderr
+
+
+def test_the_command_exits_with_mains_code_sparing_the_last_collection(monkeypatch):
+    """The installed command freezes what the run made before exiting: the interpreter's last
+    collection traversed every record of a large run (0.65 s after 10,000 files)."""
+    import gc
+
+    from imagelint import cli as cli_module
+
+    monkeypatch.setattr(cli_module, "main", lambda: 1)
+    try:
+        with pytest.raises(SystemExit) as exit_:
+            cli_module.script()
+        assert exit_.value.code == 1
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
+def test_python_dash_m_and_the_installed_command_give_the_same_exit_codes(tmp_path):
+    (tmp_path / "bad.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+        "spec: {containers: [{name: c, image: 'nginx:latest'}]}\n"
+    )
+    (tmp_path / "good.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
+    script = os.path.join(os.path.dirname(sys.executable), "imagelint")
+    for target, code in (("bad.yaml", 1), ("good.yaml", 0), ("missing.yaml", 2)):
+        commands = [[sys.executable, "-m", "imagelint"]]
+        if os.path.exists(script):
+            commands.append([script])
+        for command in commands:
+            done = subprocess.run(
+                [*command, "check", "--isolated", target], cwd=tmp_path, capture_output=True
+            )
+            assert done.returncode == code, (command, target, done.stderr)
