@@ -160,7 +160,8 @@ def _documents(text: str, problems: list[Problem]) -> Iterator[Document]:
     anchors = "&" in text  # without an anchor there is no alias to count
     if may_nest_deeper(text, MAX_DEPTH):  # composing would recurse that deep: part by part
         for node in _compose_by_document(text, problems):
-            if anchors and _refuse_aliasing(node, problems, text):
+            after, resume = resume, node.end_mark.index
+            if anchors and _refuse_aliasing(node, problems, text, after):
                 continue
             yield Document(node, index, sources.before(node))
             index += 1
@@ -169,8 +170,8 @@ def _documents(text: str, problems: list[Problem]) -> Iterator[Document]:
     try:
         while loader.check_node():
             node = get_node(loader)
-            resume = node.end_mark.index
-            if anchors and _refuse_aliasing(node, problems, text):
+            after, resume = resume, node.end_mark.index
+            if anchors and _refuse_aliasing(node, problems, text, after):
                 continue
             yield Document(node, index, sources.before(node))
             index += 1
@@ -180,7 +181,8 @@ def _documents(text: str, problems: list[Problem]) -> Iterator[Document]:
         close(loader)
     if failed:
         for node in _compose_by_document(text, problems, resume):
-            if anchors and _refuse_aliasing(node, problems, text):
+            after, resume = resume, node.end_mark.index
+            if anchors and _refuse_aliasing(node, problems, text, after):
                 continue
             yield Document(node, index, sources.before(node))
             index += 1
@@ -251,18 +253,19 @@ def _compose_by_document(text: str, problems: list[Problem], offset: int = 0) ->
         column = 0
 
 
-def _refuse_aliasing(root: Node, problems: list[Problem], text: str) -> bool:
+def _refuse_aliasing(root: Node, problems: list[Problem], text: str, after: int) -> bool:
     """Whether Kubernetes' YAML parser would refuse this document for excessive aliasing (a
     'billion laughs'), which then becomes a finding instead of being walked. go-yaml counts
     the nodes it decodes with aliases expanded and the aliases among them, and refuses when
     aliases are more than a share of the nodes (99% up to 400,000 nodes, down to 10% at
     4,000,000); the counts are worked out here without expanding anything.
 
-    Only for a document whose text holds both an anchor and an alias: a walk of every node,
-    for every document of a file where '&' stands in a shell script, was the costliest step of
-    reading real manifests."""
+    Only for a document whose text holds both an anchor and an alias (the root's own anchor
+    stands before the root, after the end of the previous document, ``after``): a walk of every
+    node, for every document of a file where '&' stands in a shell script, was the costliest
+    step of reading real manifests."""
     start, end = root.start_mark.index, root.end_mark.index
-    if _ANCHOR.search(text, start, end) is None or _ALIAS.search(text, start, end) is None:
+    if _ALIAS.search(text, start, end) is None or _ANCHOR.search(text, after, end) is None:
         return False
     counts = expanded_counts(root)
     if counts is None:
@@ -323,6 +326,8 @@ def expanded_counts(root: Node) -> tuple[int, int] | None:
                 stack.append(child)
     if not shared:  # a tree: each node decoded once, none inside an alias
         return len(seen), 0
+    if id(root) in incoming:  # the root's own anchor used inside it
+        return None
     paths = {id(root): 1}  # paths from the root
     inside = {id(root): 0}  # of those, paths through an alias
     ready, done = [root], 0

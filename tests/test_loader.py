@@ -290,3 +290,18 @@ def test_only_documents_with_an_anchor_and_an_alias_are_walked_for_aliasing(monk
     assert [d.index for d in load("x.yaml", text).iter_documents()] == [0, 1, 2]
     assert walked == [4]
     assert loader.expanded_counts(load("y.yaml", "a: [b, {c: d}]\n").documents[0].node) == (7, 0)
+
+
+def test_a_root_whose_own_anchor_is_used_inside_it_is_refused():
+    """go-yaml: "anchor 'a' value contains itself". The root is a cycle's start, which the
+    count of paths did not see as one (the document was read, its image a mapping)."""
+    for text, line, column in (
+        ("--- &a\napiVersion: v1\nkind: Pod\nspec: {containers: [{image: *a}]}\n", 1, 5),
+        ("&a [*a]\n", 1, 1),
+        ("kind: ConfigMap\n--- &a\n- *a\n", 2, 5),
+    ):
+        loaded = load("x.yaml", text)
+        documents = list(loaded.iter_documents())
+        assert [(p.line, p.column) for p in loaded.problems] == [(line, column)], text
+        assert "contains an alias to itself" in loaded.problems[0].message
+        assert len(documents) == text.count("kind: ConfigMap")  # only the other document
