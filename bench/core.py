@@ -921,6 +921,36 @@ def run(args: argparse.Namespace, workdir: Path) -> bool:
     return ok
 
 
+SPIN_CODE = r"""
+import time
+start = time.perf_counter()
+total = 0
+for i in range(8_000_000):
+    total += i * i
+print(time.perf_counter() - start)
+"""
+
+
+def parallel_speed(rounds: int = 3) -> str:
+    """How fast two CPU-bound processes run at once, against one alone: on a shared machine
+    the CPUs are not independent, which bounds what ``--jobs 2`` can gain over ``--jobs 1``."""
+    alone: list[float] = []
+    paired: list[float] = []
+    for _ in range(rounds):
+        done = subprocess.run([sys.executable, "-c", SPIN_CODE], capture_output=True, text=True)
+        alone.append(float(done.stdout))
+        pair = [
+            subprocess.Popen([sys.executable, "-c", SPIN_CODE], stdout=subprocess.PIPE, text=True)
+            for _ in range(2)
+        ]
+        paired.append(max(float(process.communicate()[0]) for process in pair))
+    speed = min(alone) / min(paired)
+    return (
+        f"two CPU-bound processes at once each run at {speed:.2f} of one alone's speed, so "
+        f"--jobs 2 can at best be {0.5 / speed:.2f} of --jobs 1's time"
+    )
+
+
 def default_real_corpus() -> str | None:
     candidate = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "real"
     return str(candidate) if candidate.is_dir() else None
@@ -994,6 +1024,7 @@ def editable_install() -> bool:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     print(f"imagelint bench (python {sys.version.split()[0]}, {_cpus()} CPUs)")
+    print(f"  {parallel_speed()}")
     if editable_install():
         print(
             "note: imagelint is an editable install here; its import hook slows every start-up "
