@@ -46,7 +46,6 @@ def tag_of(node: Node) -> str:
 _plain_starts: frozenset[str] = frozenset()  # first characters of non-string plain scalars
 
 
-@functools.lru_cache(maxsize=1024)  # the same few values come back: '80', 'true', '1'...
 def _resolve_plain(value: str) -> str:
     global _resolver, _plain_starts
     if _resolver is None:
@@ -58,7 +57,17 @@ def _resolve_plain(value: str) -> str:
         _plain_starts = frozenset(k for k in table if k) if not table.get(None) else frozenset()
     if value and _plain_starts and value[0] not in _plain_starts:
         return _STR_TAG  # 'nginx:1.27', 'Deployment', 'apps/v1': no regular expression needed
+    if len(value) <= 32:  # the same few short values come back: '80', 'true', '1'...
+        return _resolve_short(value)
+    return _resolve_by_expressions(value)
+
+
+def _resolve_by_expressions(value: str) -> str:
+    assert _resolver is not None
     return str(_resolver.resolve(ScalarNode, value, (True, False)))  # a Tag, as a string
+
+
+_resolve_short = functools.lru_cache(maxsize=1024)(_resolve_by_expressions)
 
 
 _NO_DUPLICATES: list = []  # shared, never appended to

@@ -305,3 +305,16 @@ def test_a_root_whose_own_anchor_is_used_inside_it_is_refused():
         assert [(p.line, p.column) for p in loaded.problems] == [(line, column)], text
         assert "contains an alias to itself" in loaded.problems[0].message
         assert len(documents) == text.count("kind: ConfigMap")  # only the other document
+
+
+def test_only_short_plain_values_are_remembered_when_their_tags_are_resolved():
+    """Tags are resolved on demand, short values from a small cache; a long value (a hostile
+    megabyte of digits) must not be kept alive by it."""
+    from imagelint import yamlnodes
+
+    loaded = load("x.yaml", f"a: 80\nb: {'1' * 100_000}\nc: 1.5\n")
+    (document,) = loaded.documents
+    values = [value for _, value in document.node.value]
+    yamlnodes._resolve_short.cache_clear()
+    assert [yamlnodes.tag_of(v).rsplit(":", 1)[1] for v in values] == ["int", "int", "float"]
+    assert yamlnodes._resolve_short.cache_info().currsize == 2  # '80' and '1.5' only
