@@ -1,8 +1,7 @@
 """What reading YAML with rapidyaml instead of ruamel.yaml's C composer would gain.
 
-For every path given on the command line (a file, or a directory walked like imagelint walks
-it: recursive, hidden entries skipped, *.yaml/*.yml/*.json, symlinks followed once), taken as
-one corpus, it prints the minimum time, over --repeat interleaved rounds in this process, of:
+For every path given on the command line (a file, or a directory, walked by imagelint's own
+``sources.discover``), taken as one corpus, it prints the minimum time, over --repeat interleaved rounds in this process, of:
 
 1. floor: read each file, decode UTF-8 and compose every document with ruamel.yaml's C
    composer (``CSafeLoader``: ``while check_node(): get_node()``), as ``bench/core.py``'s
@@ -25,7 +24,7 @@ scalars are moved back one column and block scalars are left to show up), with u
 examples of each difference. An alias counts as one scalar on both sides (rapidyaml keeps
 ``*name`` as a value), without a position.
 
-Standard library and ruamel.yaml, plus rapidyaml (``pip install rapidyaml``, module ``ryml``)
+Standard library, imagelint (for its file walk) and ruamel.yaml, plus rapidyaml (``pip install rapidyaml``, module ``ryml``)
 if importable; without it, one line says so and the exit status is 0. Run:
 python bench/backends.py [--repeat R] PATH [PATH ...]
 """
@@ -53,7 +52,6 @@ try:
 except ImportError:
     ryml = None
 
-SUFFIXES = (".yaml", ".yml", ".json")
 EXAMPLES = 5
 
 # One scalar as a linter reads it: 0-based line and column (None when unknown) and value.
@@ -70,22 +68,10 @@ class FileResult:
 
 
 def find_files(root: str) -> list[str]:
-    """The files imagelint would read under ``root``, in a stable order."""
-    if os.path.isfile(root):
-        return [root]
-    found: list[str] = []
-    visited: set[tuple[int, int]] = set()
-    for directory, dirnames, filenames in os.walk(root, followlinks=True):
-        st = os.stat(directory)
-        if (st.st_dev, st.st_ino) in visited:
-            dirnames[:] = []
-            continue
-        visited.add((st.st_dev, st.st_ino))
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if not name.startswith(".") and name.lower().endswith(SUFFIXES):
-                found.append(os.path.join(directory, name))
-    return found
+    """The files imagelint would read under ``root``, in its order."""
+    from imagelint.sources import discover
+
+    return [ref.path for ref in discover([root]) if ref.path is not None and ref.problem is None]
 
 
 def read(path: str) -> bytes:

@@ -7,6 +7,7 @@ shows the traceback).
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from typing import Any
@@ -487,8 +488,6 @@ def script() -> None:
     (0.65 s after 10,000 files). In-process callers use :func:`main`, which leaves the
     collector as it was."""
     code = main()
-    import gc
-
     gc.freeze()
     sys.exit(code)
 

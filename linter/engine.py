@@ -133,25 +133,21 @@ class Engine:
             try:
                 patches = kustomize.patch_files(refs)
                 tasks = [(ref, is_patch(ref, patches), False) for ref in refs]
-                for count, result in enumerate(self._results(tasks, jobs), 1):
+                for result in _settling(self._results(tasks, jobs)):
                     if isinstance(result, FileResult):
                         self._merge(result, report, run)
                     else:
                         report.files += 1
                         report.internal_errors.append(result)
-                    if count % SETTLE_EVERY == 0:
-                        settle()
                 context = [ref for ref in context if ref.display not in checked]
                 if context and needs_context(run):
                     patches = kustomize.patch_files(context)
                     tasks = [(ref, is_patch(ref, patches), True) for ref in context]
-                    for count, result in enumerate(self._results(tasks, jobs), 1):
+                    for result in _settling(self._results(tasks, jobs)):
                         if isinstance(result, FileResult):
                             run.add(result.images, result.service_accounts, result.secrets)
                         else:
                             report.internal_errors.append(result)
-                        if count % SETTLE_EVERY == 0:
-                            settle()
                 settle()
                 report = self._finish(report, run, checked if context else None)
             finally:
@@ -510,6 +506,14 @@ def settle() -> None:
     engine unfreezes everything when the run ends."""
     gc.collect(1)
     gc.freeze()
+
+
+def _settling(results: Iterator[FileResult | str]) -> Iterator[FileResult | str]:
+    """The results, settling what the run holds after every SETTLE_EVERY of them is merged."""
+    for count, result in enumerate(results, 1):
+        yield result
+        if count % SETTLE_EVERY == 0:
+            settle()
 
 
 def needs_context(run: RunIndex) -> bool:

@@ -15,6 +15,21 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 
 
+def bench_module(name: str):  # noqa: ANN201 - a module
+    """A script of ``bench/`` loaded as a module (``bench`` is not a package), once."""
+    import importlib.util
+    import sys
+
+    module_name = f"imagelint_bench_{name}"
+    if module_name in sys.modules:
+        return sys.modules[module_name]
+    spec = importlib.util.spec_from_file_location(module_name, ROOT / "bench" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
 def shared_dir() -> Path | None:
     """The project's shared material (../shared beside the checkout), if present."""
     candidate = Path(os.environ.get("IMAGELINT_SHARED", ROOT.parent / "shared"))

@@ -18,7 +18,6 @@ user; each such test first makes sure a child really cannot read the file, else 
 from __future__ import annotations
 
 import ctypes
-import importlib.util
 import json
 import os
 import stat
@@ -28,23 +27,12 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import bench_module
 
 import imagelint.sources
 from imagelint.cli import main
 
-
-def _bench():
-    spec = importlib.util.spec_from_file_location(
-        "imagelint_bench_bounds", ROOT / "bench" / "bounds.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-bounds = _bench()
+bounds = bench_module("bounds")
 GOOD = bounds.pod("good", "Bad:1")  # one IL102 finding: proof that this file was checked
 
 

@@ -45,32 +45,19 @@ IMAGELINT_SLOW_BOUNDS=1; bench/bounds.py runs them too.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import bench_module
 
 from imagelint.engine import Engine
 from imagelint.pipeline import run as run_pipeline
 from imagelint.sources import SourceRef
 
-
-def _bench():
-    spec = importlib.util.spec_from_file_location(
-        "imagelint_bench_bounds", ROOT / "bench" / "bounds.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-bounds = _bench()
+bounds = bench_module("bounds")
 MB = bounds.MB
 slow = pytest.mark.skipif(
     not os.environ.get("IMAGELINT_SLOW_BOUNDS"),
