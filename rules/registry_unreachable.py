@@ -7,6 +7,11 @@ usefully: the host name does not resolve, the connection is refused or times out
 run's time limit (`--timeout`) ran out. The message names the cause. It is a warning, and never
 reported as a missing tag: imagelint does not know whether the image exists.
 
+Two answers a hostile or broken registry gives are reported here too: a manifest or image
+config larger than 4 MiB once decompressed (registries refuse such manifests on push, so no
+runtime pulls one), and a redirect to another host that then asks for credentials (the pull
+secret was matched to the registry, not to that host, so imagelint sends it nothing).
+
 Connections to link-local and cloud metadata addresses (169.254.0.0/16, fe80::/10,
 fd00:ec2::254) are refused unless `allow-link-local: true`, so that a manifest in a pull request
 cannot make CI probe them; such images are reported here.

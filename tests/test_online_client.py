@@ -276,7 +276,7 @@ def test_resets_are_retried_and_a_down_host_is_not_asked_again():
 
 def test_an_oversized_answer_is_cut_off():
     c = client(lambda r: httpx.Response(200, content=b"x" * (5 << 20)))
-    with pytest.raises(Unreachable, match="sent an answer larger than 4 MiB"):
+    with pytest.raises(Unreachable, match="sent a manifest larger than 4 MiB"):
         c.manifest("registry.test", "shop/api", "1", None, method="GET")
 
 

@@ -232,7 +232,7 @@ FAULTS = {
     # The token endpoint the registry's Bearer challenge names sends 8 MiB.
     "oversized-token-body": Fault(
         lambda: OversizedBodyServer(where="token"),
-        "127.0.0.1 sent an answer larger than 1 MiB",
+        "127.0.0.1 sent a token answer larger than 1 MiB",
         challenges=True,
     ),
 }
@@ -455,18 +455,22 @@ def test_silent_registries_do_not_starve_the_others(tmp_path, registry_plain):
     assert rule == "tag-not-found", message
 
 
-def test_an_oversized_manifest_is_cut_off_and_the_image_still_counts_as_found(tmp_path, healthy):
-    """The manifest GET (for the platform checks) sends 64 MiB: reading stops past 4 MiB, the
-    HEAD already said the image exists, so there is no finding and no wait."""
+def test_an_oversized_manifest_is_cut_off_and_reported(tmp_path, healthy):
+    """The manifest GET (for the platform checks) sends 64 MiB: reading stops past 4 MiB, with
+    no wait. Registries refuse manifests over 4 MiB on push, so a runtime cannot pull what this
+    one serves: the image is reported as not checkable, naming the oversized answer."""
     with OversizedBodyServer(size=64 << 20, where="manifest") as server:
         image = f"{server.host}/team/app:1.0"
         result = run(tmp_path, manifest([image, missing_image(healthy)]))
         sent = server.body_bytes_sent
-    assert image not in result.by_image()
+    assert result.by_image()[image] == [
+        ("registry-unreachable",
+         f"could not check {image}: 127.0.0.1 sent a manifest larger than 4 MiB"),
+    ]  # fmt: skip
     assert_still_checked(result, healthy)
     assert 4 << 20 < sent < 32 << 20  # read past the limit, then the connection was dropped
     assert result.elapsed < 2
-    MEASURED["oversized-manifest-body"] = (result.elapsed, f"no finding; {sent >> 20} MiB sent")
+    MEASURED["oversized-manifest-body"] = (result.elapsed, f"{sent >> 20} MiB sent")
 
 
 # -- bounded resources over many images --------------------------------------------------------

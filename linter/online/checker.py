@@ -32,7 +32,7 @@ from imagelint.online.answers import (
     required_platforms,
 )
 from imagelint.online.client import DOCKER_HUB_DOMAINS, MEDIA_TYPES, Auth, Reply, api_host
-from imagelint.online.errors import RateLimited, Unreachable
+from imagelint.online.errors import Oversized, RateLimited, Unreachable
 from imagelint.reference import Reference
 from imagelint.runindex import RunIndex
 
@@ -279,7 +279,12 @@ class Checker:
             )
         if self.content:
             media_type = reply.headers.get("content-type", "").split(";")[0].strip()
-            answer = answer._replace(content=self._content(question, digest, media_type, auth))
+            try:
+                content = self._content(question, digest, media_type, auth)
+            except Oversized as error:
+                # The tag exists, but what it points at is not something a runtime pulls.
+                return answer._replace(outcome=UNREACHABLE, detail=error.cause)
+            answer = answer._replace(content=content)
         return answer
 
     def _missing(self, question: Question, answer: Answer, auth: Auth | None) -> Answer:
@@ -323,6 +328,8 @@ class Checker:
             platforms = (Platform.parse(platform),) if platform else ()
             sizes = tuple((p, size) for p in platforms if isinstance(size, int))
             return Content(platforms, False, sizes)
+        except Oversized:
+            raise
         except (Unreachable, RateLimited):
             return None
 

@@ -5,13 +5,16 @@
 - Authentication follows the registry's challenge: anonymous first; Bearer tokens from the realm
   it names (Basic credentials, or an identity token by the OAuth2 refresh grant), cached per
   realm, service, scope and credential for their lifetime; Basic where it asks for Basic.
-  Credentials go to the registry they were chosen for and to its token realm, nowhere else:
-  redirects are followed by hand and lose ``Authorization`` when the host changes.
+  Credentials go to the registry they were chosen for and to the token realm that registry
+  itself names, nowhere else: redirects are followed by hand and lose ``Authorization`` when
+  the origin changes; a challenge that comes from a redirect target is not the registry's and
+  gets nothing; a token request whose body carries a refresh token is not redirected away.
 - HTTPS with verification (plus ``ca-files``); plain HTTP only for loopback hosts and
   ``insecure-registries``, tried after HTTPS fails at the TLS layer.
 - Faults: a time limit per request and one for the whole run, enforced on every socket
   operation; retries with backoff on resets, 5xx and 429 (honouring ``Retry-After``); answers
-  larger than needed are cut off. A host that cannot be reached is not asked again in the run.
+  larger than needed are cut off, counted once decoded (gzip is inflated within the limit). A
+  host that cannot be reached is not asked again in the run.
   Failures raise :class:`Unreachable` or :class:`RateLimited`, never a wrong status.
 """
 
@@ -26,8 +29,8 @@ import httpx
 
 from imagelint import __version__
 from imagelint.model import Credential
-from imagelint.online import challenge, network
-from imagelint.online.errors import RateLimited, Unreachable
+from imagelint.online import challenge, decoding, network
+from imagelint.online.errors import Oversized, RateLimited, Unreachable
 
 MEDIA_TYPES = (
     "application/vnd.oci.image.index.v1+json",
@@ -38,10 +41,19 @@ MEDIA_TYPES = (
 ACCEPT = ", ".join(MEDIA_TYPES)
 DOCKER_HUB_API = "registry-1.docker.io"
 DOCKER_HUB_DOMAINS = frozenset({"docker.io", "index.docker.io", DOCKER_HUB_API})
-MANIFEST_LIMIT = 4 << 20  # what the registries themselves accept for a manifest
-TAGS_LIMIT = 16 << 20
-TOKEN_LIMIT = 1 << 20
-BLOB_LIMIT = 4 << 20  # image configs (the only blobs read)
+
+
+class Limit(NamedTuple):
+    """The most an answer may hold, decoded, and what it is (for the finding's message)."""
+
+    size: int
+    what: str
+
+
+MANIFEST_LIMIT = Limit(4 << 20, "a manifest")  # what registries themselves accept for one
+TAGS_LIMIT = Limit(16 << 20, "a tag list")
+TOKEN_LIMIT = Limit(1 << 20, "a token answer")
+BLOB_LIMIT = Limit(4 << 20, "an image config")  # the only blobs read
 TAG_PAGES = 20
 MAX_REDIRECTS = 5
 MAX_RETRY_WAIT = 10.0  # longest Retry-After honoured; beyond it the answer is "rate limited"
@@ -65,6 +77,7 @@ class Reply(NamedTuple):
     body: bytes
     refused: bool = False  # the credentials were rejected (or demanded, when none were given)
     challenge_error: str = ""  # error= of the last Bearer challenge (insufficient_scope...)
+    answered_by: str = ""  # host:port of a redirect target on another origin that answered
 
 
 def api_host(domain: str) -> str:
@@ -116,7 +129,10 @@ class RegistryClient:
             mounts=mounts,
             follow_redirects=False,
             timeout=httpx.Timeout(request_timeout),
-            headers={"User-Agent": f"imagelint/{__version__}"},
+            headers={
+                "User-Agent": f"imagelint/{__version__}",
+                "Accept-Encoding": decoding.ACCEPT_ENCODING,
+            },
             trust_env=False,
         )
         self._lock = threading.Lock()
@@ -177,9 +193,10 @@ class RegistryClient:
             following = _next_link(reply.headers.get("link", ""))
             if following is None:
                 break
-            url = httpx.URL(f"https://{host}{path}").join(following)
-            if url.host != httpx.URL(f"https://{host}").host:
-                break  # pages on another host are not followed
+            here = httpx.URL(f"{self._schemes.get(host, 'https')}://{host}{path}")
+            url = here.join(following)
+            if (url.scheme, url.host, url.port) != (here.scheme, here.host, here.port):
+                break  # pages on another origin are not followed (nor sent credentials)
             path = url.raw_path.decode("ascii")
         return reply, found
 
@@ -192,14 +209,14 @@ class RegistryClient:
         path: str,
         repository: str,
         auth: Auth | None,
-        limit: int,
+        limit: Limit,
         accept: str = ACCEPT,
     ) -> Reply:
         headers = {"Accept": accept}
         known = self._challenges.get(host)
         sent_token = False
         if known is not None:
-            authorization = self._authorization(known, repository, auth)
+            authorization = self._authorization(host, known, repository, auth)
             if authorization is False:
                 return self._refused(auth)
             if authorization:
@@ -208,6 +225,7 @@ class RegistryClient:
         reply = self._on_registry(method, host, path, headers, limit)
         if reply.status != 401:
             return reply
+        _not_a_challenge_of(host, reply)
         challenges = challenge.parse(", ".join(reply.headers.get_list("www-authenticate")))
         bearer = challenge.find(challenges, "bearer")
         basic = challenge.find(challenges, "basic")
@@ -215,14 +233,15 @@ class RegistryClient:
             if sent_token and bearer.params.get("error") != "invalid_token":
                 return reply._replace(challenge_error=bearer.params.get("error", ""))
             if sent_token:  # an expired or revoked token: drop it and get one more
-                self._forget_token(bearer, repository, auth)
+                self._forget_token(host, bearer, repository, auth)
             self._challenges[host] = bearer
-            authorization = self._authorization(bearer, repository, auth)
+            authorization = self._authorization(host, bearer, repository, auth)
             if not authorization:
                 return self._refused(auth)
             headers["Authorization"] = authorization
             reply = self._on_registry(method, host, path, headers, limit)
             if reply.status == 401:
+                _not_a_challenge_of(host, reply)
                 again = challenge.find(
                     challenge.parse(", ".join(reply.headers.get_list("www-authenticate"))),
                     "bearer",
@@ -236,6 +255,8 @@ class RegistryClient:
             self._challenges[host] = basic
             headers["Authorization"] = _basic(auth.credential)
             reply = self._on_registry(method, host, path, headers, limit)
+            if reply.status == 401:
+                _not_a_challenge_of(host, reply)
             return reply._replace(refused=reply.status == 401)
         return reply._replace(refused=True)
 
@@ -244,38 +265,43 @@ class RegistryClient:
         return Reply(401, httpx.Headers(), b"", refused=True)
 
     def _authorization(
-        self, known: challenge.Challenge, repository: str, auth: Auth | None
+        self, host: str, known: challenge.Challenge, repository: str, auth: Auth | None
     ) -> str | bool | None:
         """The Authorization header for a host whose challenge is known: a header, None (send
         nothing), or False (the token service refused)."""
         if known.scheme == "basic":
             return _basic(auth.credential) if auth is not None else None
-        token = self._token(known, repository, auth)
+        token = self._token(host, known, repository, auth)
         return False if token is None else f"Bearer {token}"
 
     def _token_key(
-        self, bearer: challenge.Challenge, repository: str, auth: Auth | None
+        self, host: str, bearer: challenge.Challenge, repository: str, auth: Auth | None
     ) -> tuple[Any, ...]:
+        """A token is kept for the registry host that asked for it (it goes nowhere else),
+        the realm, service and scope, and the credential it was asked with."""
         scope = f"repository:{repository}:pull"
-        return (bearer.realm, bearer.params.get("service"), scope, _identity(auth))
+        return (host, bearer.realm, bearer.params.get("service"), scope, _identity(auth))
 
     def _forget_token(
-        self, bearer: challenge.Challenge, repository: str, auth: Auth | None
+        self, host: str, bearer: challenge.Challenge, repository: str, auth: Auth | None
     ) -> None:
         with self._lock:
-            self._tokens.pop(self._token_key(bearer, repository, auth), None)
+            self._tokens.pop(self._token_key(host, bearer, repository, auth), None)
 
-    def _token(self, bearer: challenge.Challenge, repository: str, auth: Auth | None) -> str | None:
-        """A token for pulling ``repository``: cached, or asked of the realm; None when the
-        token service refuses the credentials (or anonymous access)."""
-        key = self._token_key(bearer, repository, auth)
+    def _token(
+        self, host: str, bearer: challenge.Challenge, repository: str, auth: Auth | None
+    ) -> str | None:
+        """A token for pulling ``repository`` from ``host``: cached, or asked of the realm
+        ``host`` named; None when the token service refuses the credentials (or anonymous
+        access)."""
+        key = self._token_key(host, bearer, repository, auth)
         with self._lock:
             lock = self._token_locks.setdefault(key, threading.Lock())
         with lock:
             cached = self._tokens.get(key)
             if cached is not None and cached[1] > time.monotonic():
                 return cached[0]
-            token, lifetime = self._fetch_token(bearer, key[2], auth)
+            token, lifetime = self._fetch_token(bearer, key[3], auth)
             if token is not None:
                 # Renew a little early, and never trust a lifetime below the minimum.
                 expires = time.monotonic() + max(lifetime, MIN_TOKEN_LIFETIME) - 10
@@ -307,15 +333,18 @@ class RegistryClient:
                 "client_id": "imagelint",
                 **params,
             }
-            reply = self._follow(
-                "POST", realm, headers, TOKEN_LIMIT, content=_form(form), form=True
-            )
+            reply = self._ask_token_service("POST", realm, headers, content=_form(form), form=True)
             if reply.status in (404, 405):
                 reply = None  # no OAuth2 endpoint: the GET flow, with Basic
         if reply is None:
             if auth is not None:
                 headers["Authorization"] = _basic(auth.credential)
-            reply = self._follow("GET", realm.copy_merge_params(params), headers, TOKEN_LIMIT)
+            reply = self._ask_token_service("GET", realm.copy_merge_params(params), headers)
+        if reply.status in (401, 403) and reply.answered_by:
+            raise Unreachable(
+                f"the token service {realm_host} redirected to {reply.answered_by}, which "
+                f"asked for credentials; imagelint sends them only to {realm_host}"
+            )
         if reply.status in (401, 403):
             return None, 0
         if reply.status != 200:
@@ -332,6 +361,23 @@ class RegistryClient:
         lifetime = document.get("expires_in")
         return token, float(lifetime) if isinstance(lifetime, (int, float)) else 60.0
 
+    def _ask_token_service(
+        self,
+        method: str,
+        url: httpx.URL,
+        headers: dict[str, str],
+        content: bytes | None = None,
+        form: bool = False,
+    ) -> Reply:
+        """A request to a token realm: HTTPS as the registry named it, never downgraded."""
+        try:
+            # A form body carries the refresh token: it is never redirected to another origin.
+            return self._follow(
+                method, url, headers, TOKEN_LIMIT, content=content, form=form, secret_body=form
+            )
+        except _Downgrade as downgrade:
+            raise self._mark_down(downgrade.host, downgrade.cause) from None
+
     # -- transport: schemes, redirects, retries, faults --------------------------------------
 
     def _plain_allowed(self, host: str) -> bool:
@@ -339,7 +385,7 @@ class RegistryClient:
         return network.is_loopback(host) or host in self._insecure
 
     def _on_registry(
-        self, method: str, host: str, path: str, headers: dict[str, str], limit: int
+        self, method: str, host: str, path: str, headers: dict[str, str], limit: Limit
     ) -> Reply:
         if host not in self._schemes and self._plain_allowed(host):
             # One request finds out whether the host speaks TLS; the others wait for it.
@@ -351,7 +397,7 @@ class RegistryClient:
         return self._on_registry_as_known(method, host, path, headers, limit)
 
     def _on_registry_as_known(
-        self, method: str, host: str, path: str, headers: dict[str, str], limit: int
+        self, method: str, host: str, path: str, headers: dict[str, str], limit: Limit
     ) -> Reply:
         while True:
             scheme = self._schemes.get(host, "https")
@@ -370,10 +416,13 @@ class RegistryClient:
         method: str,
         url: httpx.URL,
         headers: dict[str, str],
-        limit: int,
+        limit: Limit,
         content: bytes | None = None,
         form: bool = False,
+        secret_body: bool = False,
     ) -> Reply:
+        """Send, following redirects by hand. ``Authorization`` (and a ``secret_body``) go to
+        the first URL's origin only; an answer from another origin says who gave it."""
         headers = dict(headers)
         if form:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -382,17 +431,24 @@ class RegistryClient:
             status, answer_headers, body = self._send(method, url, headers, limit, content)
             location = answer_headers.get("location")
             if status not in REDIRECTS or not location:
-                return Reply(status, answer_headers, body)
+                here = (url.scheme, url.host, url.port)
+                foreign = "" if here == origin else url.netloc.decode("ascii")
+                return Reply(status, answer_headers, body, answered_by=foreign)
             target = url.join(location)
             if target.scheme not in ("http", "https"):
                 raise Unreachable(f"{url.host} redirected to a {target.scheme!r} address")
             netloc = target.netloc.decode("ascii")
             if target.scheme == "http" and not self._plain_allowed(netloc):
                 raise Unreachable(f"{url.host} redirected to plain HTTP ({target.host})")
-            if (target.scheme, target.host, target.port) != origin:
-                headers.pop("Authorization", None)  # never to another host (blob storage, CDN)
             if status == 303:
                 method, content = "GET", None
+            if (target.scheme, target.host, target.port) != origin:
+                headers.pop("Authorization", None)  # never to another host (blob storage, CDN)
+                if secret_body and content is not None:
+                    raise Unreachable(
+                        f"{url.host} redirected a token request to {target.host}; imagelint "
+                        "does not send the refresh token to another host"
+                    )
             url = target
         raise Unreachable(f"{url.host} redirected more than {MAX_REDIRECTS} times")
 
@@ -401,7 +457,7 @@ class RegistryClient:
         method: str,
         url: httpx.URL,
         headers: dict[str, str],
-        limit: int,
+        limit: Limit,
         content: bytes | None,
     ) -> tuple[int, httpx.Headers, bytes]:
         host = url.netloc.decode("ascii")
@@ -449,7 +505,7 @@ class RegistryClient:
         method: str,
         url: httpx.URL,
         headers: dict[str, str],
-        limit: int,
+        limit: Limit,
         content: bytes | None,
     ) -> tuple[int, httpx.Headers, bytes]:
         host = url.netloc.decode("ascii")
@@ -470,17 +526,8 @@ class RegistryClient:
                 with self._client.stream(
                     method, url, headers=headers, content=content, timeout=timeout
                 ) as response:
-                    # Read to the end, also after HEAD (no body): only a response read to its
-                    # end lets the connection be used again.
-                    chunks, size = [], 0
-                    for chunk in response.iter_bytes():
-                        size += len(chunk)
-                        if size > limit:
-                            raise Unreachable(
-                                f"{url.host} sent an answer larger than {limit >> 20} MiB"
-                            )
-                        chunks.append(chunk)
-                    return response.status_code, response.headers, b"".join(chunks)
+                    body = _read_bounded(url, response, limit)
+                    return response.status_code, response.headers, body
         except httpx.TimeoutException as error:
             if probing and isinstance(error, httpx.ConnectTimeout):
                 raise _Downgrade(host, f"timed out connecting to {url.host}") from None
@@ -530,6 +577,55 @@ def _transports(
             if not host[0].isdigit() and not host.startswith("["):
                 mounts[f"all://*.{host}"] = None
     return transport(), mounts
+
+
+def _read_bounded(url: httpx.URL, response: httpx.Response, limit: Limit) -> bytes:
+    """The answer's body, decoded: at most ``limit.size`` bytes on the wire and once decoded.
+
+    Read to the end, also after HEAD (no body): only a response read to its end lets the
+    connection be used again."""
+    too_large = f"{url.host} sent {limit.what} larger than {limit.size >> 20 or 1} MiB"
+    if response.is_stream_consumed:
+        # Only an in-process transport (httpx.MockTransport in unit tests) hands over a body it
+        # read already; a network transport always streams.
+        if len(response.content) > limit.size:
+            raise Oversized(too_large)
+        return response.content
+    try:
+        decoder = decoding.BoundedDecoder(response.headers.get("content-encoding"), limit.size)
+    except decoding.UnknownEncoding as unknown:
+        raise Unreachable(
+            f"{url.host} sent an answer in an encoding imagelint did not ask for "
+            f"(Content-Encoding: {unknown.args[0]})"
+        ) from None
+    chunks, size = [], 0
+    try:
+        for chunk in response.iter_raw():
+            size += len(chunk)
+            if size > limit.size:
+                raise Oversized(too_large)
+            chunks.append(decoder.feed(chunk))
+        chunks.append(decoder.finish())
+    except decoding.TooLarge:
+        raise Oversized(
+            f"{too_large} once decompressed (Content-Encoding: {decoder.encoding})"
+        ) from None
+    except decoding.BadEncoding as bad:
+        raise Unreachable(
+            f"{url.host} sent an answer that is not valid {bad.args[0]} data"
+        ) from None
+    return b"".join(chunks)
+
+
+def _not_a_challenge_of(host: str, reply: Reply) -> None:
+    """A 401 from a redirect target on another origin is that host's challenge, not the
+    registry's: neither the credentials chosen for ``host`` nor a token asked with them go
+    there, and it is not remembered as ``host``'s."""
+    if reply.answered_by:
+        raise Unreachable(
+            f"{host} redirected to {reply.answered_by}, which asked for credentials; imagelint "
+            f"sends the credentials chosen for {host} only to {host} and its token service"
+        )
 
 
 def _identity(auth: Auth | None) -> int | None:

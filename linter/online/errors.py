@@ -16,5 +16,10 @@ class Unreachable(OnlineError):
     """No usable answer: DNS, connection, TLS, time-out, broken or oversized answers, 5xx."""
 
 
+class Oversized(Unreachable):
+    """An answer larger than any registry makes one (counted once decoded): no runtime pulls
+    an image whose manifest the registry answers with that, so it is reported, not skipped."""
+
+
 class RateLimited(OnlineError):
     """429 (TOOMANYREQUESTS), still after the retries the time allowed."""
