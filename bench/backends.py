@@ -69,7 +69,7 @@ class FileResult:
 
 def find_files(root: str) -> list[str]:
     """The files imagelint would read under ``root``, in its order."""
-    from imagelint.sources import discover
+    from imagelint.reading.sources import discover
 
     return [ref.path for ref in discover([root]) if ref.path is not None and ref.problem is None]
 

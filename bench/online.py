@@ -195,10 +195,10 @@ def cli(label: str, proxy: Any, argv: list[str], cwd: Path) -> Measure:
 
 def api(label: str, proxy: Any, text: str, ignore: Sequence[str]) -> tuple[Measure, int]:
     """One in-process run (no start-up); returns the measure and the number of questions."""
-    from imagelint.engine import Engine
-    from imagelint.model import Settings
+    from imagelint.core.model import Settings
+    from imagelint.core.rulebook import all_rules
     from imagelint.online.step import OnlineSettings, OnlineStep
-    from imagelint.registry import all_rules
+    from imagelint.running.engine import Engine
 
     rules = [rule for rule in all_rules() if rule.default_enabled and rule.name not in ignore]
     settings = Settings()

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from imagelint import __version__
-from imagelint.formatters import FORMATS
+from imagelint.reporting.formatters import FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FAIL_ON = ("error", "warning", "info", "never")
@@ -207,11 +207,11 @@ def _config_options(function: Any) -> Any:
 )
 def check(paths: tuple[str, ...], **opts: Any) -> None:
     """Check manifests in PATHS (files, directories, or - for standard input; default: .)."""
-    from imagelint.filters import Filters
-    from imagelint.model import Settings, Severity
-    from imagelint.pipeline import run
-    from imagelint.selection import UnknownRule, select
-    from imagelint.sources import PathNotFound, discover
+    from imagelint.core.model import Settings, Severity
+    from imagelint.core.selection import UnknownRule, select
+    from imagelint.reading.sources import PathNotFound, discover
+    from imagelint.reporting.filters import Filters
+    from imagelint.running.pipeline import run
 
     effective = _effective(opts)
     formats = _formats(opts["formats"], opts["outputs"])
@@ -230,7 +230,7 @@ def check(paths: tuple[str, ...], **opts: Any) -> None:
         raise click.UsageError(str(error)) from None
     known = None
     if opts["baseline"]:
-        from imagelint import baseline as baselines
+        from imagelint.reporting import baseline as baselines
 
         try:
             known = baselines.read(opts["baseline"])
@@ -248,7 +248,7 @@ def check(paths: tuple[str, ...], **opts: Any) -> None:
         report.notes.extend(online.notes)
 
     if opts["write_baseline"]:
-        from imagelint import baseline as baselines
+        from imagelint.reporting import baseline as baselines
 
         try:
             baselines.write(opts["write_baseline"], report.findings)
@@ -277,8 +277,8 @@ def check(paths: tuple[str, ...], **opts: Any) -> None:
 
 def _effective(opts: dict[str, Any]) -> Any:
     """Defaults, the configuration file, then the flags the user gave."""
-    from imagelint import config as configs
-    from imagelint.effective import resolve
+    from imagelint.configuration import files as configs
+    from imagelint.configuration.effective import resolve
 
     try:
         if opts["isolated"]:
@@ -315,7 +315,7 @@ def _effective(opts: dict[str, Any]) -> Any:
 
 
 def _available_cpus() -> int:
-    from imagelint.parallel import available_cpus
+    from imagelint.running.parallel import available_cpus
 
     return available_cpus()
 
@@ -375,8 +375,8 @@ def _formats(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[s
 def _write_outputs(
     report: Any, formats: list[tuple[str, str | None]], color: str, stats: bool
 ) -> None:
-    from imagelint.formatters import render
-    from imagelint.formatters.text import statistics
+    from imagelint.reporting.formatters import render
+    from imagelint.reporting.formatters.text import statistics
 
     to_stdout = None
     for name, output in formats:
@@ -420,7 +420,7 @@ def _notes(report: Any, refs: list, paths: tuple[str, ...]) -> None:
 @cli.command("rules")
 def list_rules() -> None:
     """List every rule: code, name, default severity and what it finds."""
-    from imagelint.registry import all_rules
+    from imagelint.core.rulebook import all_rules
 
     rules = all_rules()
     width = max(len(rule.name) for rule in rules)
@@ -435,7 +435,7 @@ def list_rules() -> None:
 @click.argument("name")
 def show_rule(name: str) -> None:
     """Show the documentation of a rule, by NAME or CODE."""
-    from imagelint.registry import find
+    from imagelint.core.rulebook import find
 
     rule = find(name)
     if rule is None:

@@ -1,1 +1,1 @@
-"""imagelint's rules, one module each; see imagelint.registry for what a module carries."""
+"""imagelint's rules, one module each; see imagelint.core.rulebook for what a module carries."""

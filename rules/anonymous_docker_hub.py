@@ -26,10 +26,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from imagelint.messages import shown
-from imagelint.model import ImageRecord, Settings, Violation
-from imagelint.pullsecrets import covering, is_docker_hub, view
-from imagelint.runindex import RunIndex
+from imagelint.core.model import ImageRecord, Settings, Violation
+from imagelint.pullsecrets.records import covering, is_docker_hub, view
+from imagelint.reporting.messages import shown
+from imagelint.running.runindex import RunIndex
 
 NAME = "anonymous-docker-hub"
 CODE = "IL114"

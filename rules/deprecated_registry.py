@@ -27,11 +27,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from imagelint import catalog
-from imagelint.messages import shown
-from imagelint.model import Settings, Violation
-from imagelint.reference import Reference, parse
-from imagelint.workloads import ImageUse
+from imagelint.core.model import Settings, Violation
+from imagelint.images import catalog
+from imagelint.images.reference import Reference, parse
+from imagelint.kube.workloads import ImageUse
+from imagelint.reporting.messages import shown
 
 NAME = "deprecated-registry"
 CODE = "IL110"

@@ -33,12 +33,12 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 
-from imagelint import catalog
-from imagelint.messages import shown
-from imagelint.model import ImageRecord, Settings, Violation
-from imagelint.reference import DEFAULT_DOMAIN, Reference
-from imagelint.runindex import RunIndex
-from imagelint.similarity import allowed_edits, bigrams, distance, may_be_within
+from imagelint.core.model import ImageRecord, Settings, Violation
+from imagelint.images import catalog
+from imagelint.images.reference import DEFAULT_DOMAIN, Reference
+from imagelint.images.similarity import allowed_edits, bigrams, distance, may_be_within
+from imagelint.reporting.messages import shown
+from imagelint.running.runindex import RunIndex
 
 NAME = "image-typo"
 CODE = "IL112"

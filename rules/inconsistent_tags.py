@@ -30,9 +30,9 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 
-from imagelint.messages import plural
-from imagelint.model import ImageRecord, Settings, Violation
-from imagelint.runindex import RunIndex
+from imagelint.core.model import ImageRecord, Settings, Violation
+from imagelint.reporting.messages import plural
+from imagelint.running.runindex import RunIndex
 
 NAME = "inconsistent-tags"
 CODE = "IL113"

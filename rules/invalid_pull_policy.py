@@ -26,11 +26,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from imagelint import schemas
-from imagelint.messages import shown
-from imagelint.model import Settings, Violation
-from imagelint.workloads import ImageUse
-from imagelint.yamlnodes import is_null, scalar_type, string_value
+from imagelint.configuration import schemas
+from imagelint.core.model import Settings, Violation
+from imagelint.kube.workloads import ImageUse
+from imagelint.reading.yamlnodes import is_null, scalar_type, string_value
+from imagelint.reporting.messages import shown
 
 NAME = "invalid-pull-policy"
 CODE = "IL109"

@@ -35,11 +35,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from imagelint.messages import shown
-from imagelint.model import Settings, Violation
-from imagelint.reference import InvalidReference, diagnose, parse
-from imagelint.workloads import ImageUse
-from imagelint.yamlnodes import is_null, scalar_type
+from imagelint.core.model import Settings, Violation
+from imagelint.images.reference import InvalidReference, diagnose, parse
+from imagelint.kube.workloads import ImageUse
+from imagelint.reading.yamlnodes import is_null, scalar_type
+from imagelint.reporting.messages import shown
 
 NAME = "invalid-reference"
 CODE = "IL101"

@@ -31,11 +31,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from imagelint import catalog
-from imagelint.messages import plural, shown
-from imagelint.model import ImageRecord, Settings, Violation
-from imagelint.pullsecrets import PRIVATE_REGISTRIES, view
-from imagelint.runindex import RunIndex
+from imagelint.core.model import ImageRecord, Settings, Violation
+from imagelint.images import catalog
+from imagelint.pullsecrets.records import PRIVATE_REGISTRIES, view
+from imagelint.reporting.messages import plural, shown
+from imagelint.running.runindex import RunIndex
 
 NAME = "missing-pull-secret"
 CODE = "IL206"

@@ -32,11 +32,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from imagelint import catalog
-from imagelint.messages import shown
-from imagelint.model import ImageRecord, Settings, Violation
-from imagelint.reference import DEFAULT_DOMAIN, Reference
-from imagelint.runindex import RunIndex
+from imagelint.core.model import ImageRecord, Settings, Violation
+from imagelint.images import catalog
+from imagelint.images.reference import DEFAULT_DOMAIN, Reference
+from imagelint.reporting.messages import shown
+from imagelint.running.runindex import RunIndex
 
 NAME = "missing-registry"
 CODE = "IL111"

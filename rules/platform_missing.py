@@ -35,10 +35,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from imagelint.model import ImageRecord, Settings, Violation
+from imagelint.core.model import ImageRecord, Settings, Violation
+from imagelint.core.rulebook import Option
 from imagelint.online.answers import FOUND, answered, required_platforms
-from imagelint.registry import Option
-from imagelint.runindex import RunIndex
+from imagelint.running.runindex import RunIndex
 
 NAME = "platform-missing"
 CODE = "IL304"

@@ -28,9 +28,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from imagelint.messages import shown
-from imagelint.model import SecretRecord, Settings, Violation
-from imagelint.runindex import RunIndex
+from imagelint.core.model import SecretRecord, Settings, Violation
+from imagelint.reporting.messages import shown
+from imagelint.running.runindex import RunIndex
 
 NAME = "pull-secret-malformed"
 CODE = "IL204"

@@ -29,11 +29,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from imagelint.messages import shown
-from imagelint.model import NameRef, Settings, Violation
-from imagelint.pullsecrets import all_references, suggest_name, view
-from imagelint.registry import Option
-from imagelint.runindex import RunIndex
+from imagelint.core.model import NameRef, Settings, Violation
+from imagelint.core.rulebook import Option
+from imagelint.pullsecrets.records import all_references, suggest_name, view
+from imagelint.reporting.messages import shown
+from imagelint.running.runindex import RunIndex
 
 NAME = "pull-secret-not-found"
 CODE = "IL201"

@@ -34,10 +34,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from imagelint import catalog
-from imagelint.messages import shown
-from imagelint.model import ImageRecord, Settings, Violation
-from imagelint.pullsecrets import (
+from imagelint.core.model import ImageRecord, Settings, Violation
+from imagelint.images import catalog
+from imagelint.pullsecrets.records import (
     PRIVATE_REGISTRIES,
     covered_hosts,
     covering,
@@ -45,7 +44,8 @@ from imagelint.pullsecrets import (
     near_miss,
     view,
 )
-from imagelint.runindex import RunIndex
+from imagelint.reporting.messages import shown
+from imagelint.running.runindex import RunIndex
 
 NAME = "pull-secret-registry-mismatch"
 CODE = "IL205"

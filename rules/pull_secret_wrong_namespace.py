@@ -26,10 +26,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from imagelint.messages import shown
-from imagelint.model import NameRef, SecretRecord, Settings, Violation
-from imagelint.pullsecrets import all_references, view
-from imagelint.runindex import RunIndex
+from imagelint.core.model import NameRef, SecretRecord, Settings, Violation
+from imagelint.pullsecrets.records import all_references, view
+from imagelint.reporting.messages import shown
+from imagelint.running.runindex import RunIndex
 
 NAME = "pull-secret-wrong-namespace"
 CODE = "IL202"

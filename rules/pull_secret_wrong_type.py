@@ -31,10 +31,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from imagelint.messages import shown
-from imagelint.model import DOCKER_SECRET_TYPES, NameRef, SecretRecord, Settings, Violation
-from imagelint.pullsecrets import all_references, view
-from imagelint.runindex import RunIndex
+from imagelint.core.model import DOCKER_SECRET_TYPES, NameRef, SecretRecord, Settings, Violation
+from imagelint.pullsecrets.records import all_references, view
+from imagelint.reporting.messages import shown
+from imagelint.running.runindex import RunIndex
 
 NAME = "pull-secret-wrong-type"
 CODE = "IL203"

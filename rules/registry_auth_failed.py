@@ -39,8 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from imagelint.messages import shown
-from imagelint.model import ImageRecord, Settings, Severity, Violation
+from imagelint.core.model import ImageRecord, Settings, Severity, Violation
 from imagelint.online.answers import (
     AUTH_PROBLEMS,
     AUTH_REFUSED,
@@ -53,7 +52,8 @@ from imagelint.online.answers import (
     answered,
     asked_with,
 )
-from imagelint.runindex import RunIndex
+from imagelint.reporting.messages import shown
+from imagelint.running.runindex import RunIndex
 
 NAME = "registry-auth-failed"
 CODE = "IL303"

@@ -30,12 +30,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from imagelint.messages import shown
-from imagelint.model import Settings, Violation
-from imagelint.pullsecrets import registry_pattern_matches
-from imagelint.reference import Reference, parse
-from imagelint.registry import Option
-from imagelint.workloads import ImageUse
+from imagelint.core.model import Settings, Violation
+from imagelint.core.rulebook import Option
+from imagelint.images.reference import Reference, parse
+from imagelint.kube.workloads import ImageUse
+from imagelint.pullsecrets.records import registry_pattern_matches
+from imagelint.reporting.messages import shown
 
 NAME = "registry-not-allowed"
 CODE = "IL401"

@@ -31,9 +31,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from imagelint.model import ImageRecord, Settings, Violation
+from imagelint.core.model import ImageRecord, Settings, Violation
 from imagelint.online.answers import RATE_LIMITED, answered
-from imagelint.runindex import RunIndex
+from imagelint.running.runindex import RunIndex
 
 NAME = "registry-rate-limited"
 CODE = "IL307"

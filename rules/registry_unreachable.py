@@ -37,9 +37,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from imagelint.model import ImageRecord, Settings, Violation
+from imagelint.core.model import ImageRecord, Settings, Violation
 from imagelint.online.answers import UNREACHABLE, answered
-from imagelint.runindex import RunIndex
+from imagelint.running.runindex import RunIndex
 
 NAME = "registry-unreachable"
 CODE = "IL306"

@@ -28,9 +28,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from imagelint.model import ImageRecord, Settings, Violation
+from imagelint.core.model import ImageRecord, Settings, Violation
 from imagelint.online.answers import HUB_UNKNOWN, REPOSITORY_MISSING, answered, asked_with
-from imagelint.runindex import RunIndex
+from imagelint.running.runindex import RunIndex
 
 NAME = "repository-not-found"
 CODE = "IL302"

@@ -27,9 +27,9 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 
-from imagelint.messages import shown
-from imagelint.model import SecretRecord, Settings, Severity, Violation
-from imagelint.runindex import RunIndex
+from imagelint.core.model import SecretRecord, Settings, Severity, Violation
+from imagelint.reporting.messages import shown
+from imagelint.running.runindex import RunIndex
 
 NAME = "static-ecr-token"
 CODE = "IL207"

@@ -29,10 +29,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from imagelint.messages import shown
-from imagelint.model import ImageRecord, Settings, Violation
+from imagelint.core.model import ImageRecord, Settings, Violation
 from imagelint.online.answers import TAG_MISSING, answered, asked_with
-from imagelint.runindex import RunIndex
+from imagelint.reporting.messages import shown
+from imagelint.running.runindex import RunIndex
 
 NAME = "tag-not-found"
 CODE = "IL301"

@@ -38,10 +38,10 @@ import functools
 import re
 from collections.abc import Iterator
 
-from imagelint.messages import shown
-from imagelint.model import Settings, Violation
-from imagelint.reference import Parts, split
-from imagelint.workloads import ImageUse
+from imagelint.core.model import Settings, Violation
+from imagelint.images.reference import Parts, split
+from imagelint.kube.workloads import ImageUse
+from imagelint.reporting.messages import shown
 
 NAME = "unrendered-template"
 CODE = "IL106"

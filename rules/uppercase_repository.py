@@ -25,10 +25,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from imagelint.messages import shown
-from imagelint.model import Settings, Violation
-from imagelint.reference import InvalidReference, parse, split
-from imagelint.workloads import ImageUse
+from imagelint.core.model import Settings, Violation
+from imagelint.images.reference import InvalidReference, parse, split
+from imagelint.kube.workloads import ImageUse
+from imagelint.reporting.messages import shown
 
 NAME = "uppercase-repository"
 CODE = "IL102"

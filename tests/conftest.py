@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from imagelint.engine import Engine, Report
-from imagelint.model import Settings
+from imagelint.core.model import Settings
+from imagelint.running.engine import Engine, Report
 
 # Real registries and misbehaving servers for the online tests (tests/registry/).
 pytest_plugins = ("registry.fixtures",)

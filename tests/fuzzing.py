@@ -1178,7 +1178,7 @@ def kube_files(draw) -> str:
 @st.composite
 def run_settings(draw) -> Any:
     """Settings a run may be given: namespace and the rule options the offline rules read."""
-    from imagelint.model import Settings
+    from imagelint.core.model import Settings
 
     options: dict[str, Any] = {}
     hosts = st.one_of(
@@ -1430,7 +1430,7 @@ def corpus_mutations(draw, files: tuple[Path, ...]) -> tuple[str, bytes, list[st
 def check_reference(image: str, known: Collection[str] | None = None) -> None:
     """The reference parser: parse, diagnose and split never raise and give offsets inside the
     string; what parses is ASCII and parses again to itself."""
-    from imagelint.reference import InvalidReference, Reference, diagnose, parse, split
+    from imagelint.images.reference import InvalidReference, Reference, diagnose, parse, split
 
     _set_input(image)
     try:
@@ -1479,7 +1479,7 @@ def check_reference(image: str, known: Collection[str] | None = None) -> None:
 
 @cache
 def _all_rules() -> tuple:
-    from imagelint.registry import all_rules
+    from imagelint.core.rulebook import all_rules
 
     return tuple(all_rules())
 
@@ -1524,7 +1524,7 @@ def check_positions(
 
 def _check_outputs(report: Any, known: Collection[str] | None) -> None:
     """Every output format renders, and the machine-readable ones parse."""
-    from imagelint.formatters import FORMATS, render
+    from imagelint.reporting.formatters import FORMATS, render
 
     for name in FORMATS:
         try:
@@ -1549,8 +1549,8 @@ def check_text(
     outputs: bool = False,
 ) -> Any:
     """Loader and every rule on ``text``, then the filters (suppressions); returns the report."""
-    from imagelint.engine import Engine
-    from imagelint.filters import Filters
+    from imagelint.reporting.filters import Filters
+    from imagelint.running.engine import Engine
 
     _set_input(text)
     rules = _all_rules()
@@ -1591,9 +1591,9 @@ def check_bytes(
     known: Collection[str] | None = None,
 ) -> Any:
     """A file's bytes through the same path as files on disk (read, decode, load, rules)."""
-    from imagelint.engine import Engine
-    from imagelint.filters import Filters
-    from imagelint.sources import SourceRef, decode
+    from imagelint.reading.sources import SourceRef, decode
+    from imagelint.reporting.filters import Filters
+    from imagelint.running.engine import Engine
 
     _set_input(data)
     path = os.path.join(work_dir(), name)

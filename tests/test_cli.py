@@ -149,7 +149,7 @@ def test_internal_error_is_exit_2_without_traceback(files, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("imagelint.engine.Engine._check_loaded", explode)
+    monkeypatch.setattr("imagelint.running.engine.Engine._check_loaded", explode)
     result = CliRunner().invoke(cli, ["check", "bad.yaml", "good.yaml"])
     assert result.exit_code == 2
     assert "internal error while checking bad.yaml: RuntimeError: boom" in result.stderr
@@ -158,7 +158,7 @@ def test_internal_error_is_exit_2_without_traceback(files, monkeypatch):
 
 
 def test_unexpected_error_outside_the_engine(monkeypatch, capsys):
-    monkeypatch.setattr("imagelint.sources.discover", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr("imagelint.reading.sources.discover", lambda *a, **k: 1 / 0)
     assert main(["check", "x"]) == 2
     err = capsys.readouterr().err
     assert "internal error: ZeroDivisionError" in err and "Traceback" not in err

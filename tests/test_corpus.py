@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from imagelint.engine import Engine
-from imagelint.sources import discover
+from imagelint.reading.sources import discover
+from imagelint.running.engine import Engine
 
 
 def test_whole_corpus_without_internal_errors(shared):
@@ -43,7 +43,7 @@ def test_jobs_give_the_same_report_as_one_process(shared):
 
 
 def test_worker_processes_are_used_and_a_dead_one_is_reported(shared, monkeypatch):
-    from imagelint import parallel
+    from imagelint.running import parallel
 
     refs = discover([str(shared / "corpus" / "real")])
     tasks = [(ref, False, False) for ref in refs]
@@ -78,9 +78,9 @@ def test_workers_end_when_their_parent_is_killed(shared, tmp_path):
 
     script = (
         "import os, sys, time\n"
-        "from imagelint.engine import Engine\n"
-        "from imagelint.sources import discover\n"
-        "import imagelint.parallel as p\n"
+        "from imagelint.running.engine import Engine\n"
+        "from imagelint.reading.sources import discover\n"
+        "import imagelint.running.parallel as p\n"
         "real = p._check_chunk\n"
         "def slow(chunk):\n"
         # one write per line: print() writes the number and the line end apart, and the two

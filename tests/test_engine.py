@@ -6,10 +6,10 @@ import gc
 
 from conftest import FIXTURES
 
-from imagelint.engine import Engine
-from imagelint.model import Settings
-from imagelint.registry import all_rules
-from imagelint.sources import SourceRef
+from imagelint.core.model import Settings
+from imagelint.core.rulebook import all_rules
+from imagelint.reading.sources import SourceRef
+from imagelint.running.engine import Engine
 
 
 def test_the_run_rules_work_with_the_records_frozen_and_nothing_stays_frozen():
@@ -35,7 +35,7 @@ def test_the_run_rules_work_with_the_records_frozen_and_nothing_stays_frozen():
 def test_a_files_bytes_are_let_go_once_decoded(monkeypatch):
     """A big file was held twice while checked (its bytes and its text): 343 -> 247 MB peak
     on one file of 100,000 documents (87 MB)."""
-    from imagelint import engine
+    from imagelint.running import engine
 
     freed: list[bool] = []
 
@@ -59,7 +59,7 @@ def test_a_files_bytes_are_let_go_once_decoded(monkeypatch):
 
 
 def test_the_pure_rule_cache_is_bounded_and_changes_nothing(monkeypatch):
-    from imagelint import engine
+    from imagelint.running import engine
 
     text = "".join(
         f"---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}}}\n"
@@ -94,7 +94,7 @@ def test_the_records_of_one_object_share_its_identity():
 def test_settling_records_as_the_run_goes_changes_nothing(monkeypatch):
     """Records are frozen out of the collector's sight every SETTLE_EVERY files; the report is
     the same, the settling happens, and nothing stays frozen after the run."""
-    from imagelint import engine
+    from imagelint.running import engine
 
     refs = [SourceRef(p.name, str(p)) for p in sorted(FIXTURES.glob("*.yaml"))]
     assert len(refs) > 3

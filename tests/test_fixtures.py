@@ -8,8 +8,8 @@ import pytest
 from conftest import FIXTURES
 from expectations import expected
 
-from imagelint.pipeline import run
-from imagelint.sources import discover
+from imagelint.reading.sources import discover
+from imagelint.running.pipeline import run
 
 # fixtures/config has a configuration of its own; tests/test_config.py checks it from there.
 FIXTURE_FILES = sorted(
@@ -48,7 +48,7 @@ def test_fixture_findings_match_markers(path, findings_by_path):
 def test_fixtures_show_every_rule(findings_by_path):
     """`imagelint check fixtures/` demonstrates every rule that is on by default (an unreadable
     file cannot be committed; tests/unit_rules/test_unreadable_file.py makes one)."""
-    from imagelint.registry import all_rules
+    from imagelint.core.rulebook import all_rules
 
     shown = {f.rule for found in findings_by_path.values() for f in found}
     # registry-not-allowed needs allowed-registries: fixtures/config shows it (test_config.py).

@@ -19,11 +19,11 @@ import jsonschema
 import pytest
 
 from imagelint import __version__
-from imagelint.engine import Engine, Report
-from imagelint.fingerprint import fingerprint
-from imagelint.formatters import FORMATS, github, gitlab, junit, render, sarif
-from imagelint.model import Finding, ObjectId, Severity
-from imagelint.registry import all_rules
+from imagelint.core.model import Finding, ObjectId, Severity
+from imagelint.core.rulebook import all_rules
+from imagelint.reporting.fingerprint import fingerprint
+from imagelint.reporting.formatters import FORMATS, github, gitlab, junit, render, sarif
+from imagelint.running.engine import Engine, Report
 
 DATA = Path(__file__).resolve().parent / "data"
 DIGEST = "a" * 64
@@ -127,9 +127,9 @@ def test_registered_formats(report: Report) -> None:
 
 def test_format_modules_are_imported_lazily() -> None:
     code = (
-        "import sys, imagelint.formatters\n"
+        "import sys, imagelint.reporting.formatters\n"
         "loaded = [m for m in ('sarif', 'github', 'gitlab', 'junit')\n"
-        "          if 'imagelint.formatters.' + m in sys.modules]\n"
+        "          if 'imagelint.reporting.formatters.' + m in sys.modules]\n"
         "assert not loaded, loaded\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

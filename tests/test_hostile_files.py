@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 from conftest import bench_module
 
-import imagelint.sources
+import imagelint.reading.sources
 from imagelint.cli import main
 
 bounds = bench_module("bounds")
@@ -85,14 +85,14 @@ def mentioned(result, name: str) -> bool:
 
 def _after_discovery(monkeypatch, change):
     """Run ``change()`` after the files are discovered and before any is read."""
-    discover = imagelint.sources.discover
+    discover = imagelint.reading.sources.discover
 
     def discover_then_change(*args, **kwargs):
         refs = discover(*args, **kwargs)
         change()
         return refs
 
-    monkeypatch.setattr(imagelint.sources, "discover", discover_then_change)
+    monkeypatch.setattr(imagelint.reading.sources, "discover", discover_then_change)
 
 
 def test_file_deleted_between_discovery_and_reading(tree, capsys, monkeypatch):
@@ -148,7 +148,7 @@ def test_file_changed_between_discovery_and_reading(tree, capsys, monkeypatch, c
 
 def test_file_replaced_by_a_fifo_after_discovery(tree):
     script = (
-        "import os, sys, imagelint.sources as sources\n"
+        "import os, sys, imagelint.reading.sources as sources\n"
         "from imagelint.cli import main\n"
         "discover = sources.discover\n"
         "def swap(*args, **kwargs):\n"

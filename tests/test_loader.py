@@ -6,8 +6,8 @@ import time
 
 from conftest import FIXTURES, check_text
 
-from imagelint.loader import load, parser_name
-from imagelint.objects import iter_objects
+from imagelint.kube.objects import iter_objects
+from imagelint.reading.loader import load, parser_name
 
 
 def test_the_c_parser_is_in_use():
@@ -30,7 +30,7 @@ def test_helm_sources_are_attached_per_document():
 
 
 def test_empty_documents_and_comment_only_files():
-    from imagelint.yamlnodes import tag_of
+    from imagelint.reading.yamlnodes import tag_of
 
     assert [tag_of(d.node) for d in load("x", "---\n---\n# only a comment\n").documents] == [
         "tag:yaml.org,2002:null",
@@ -177,8 +177,8 @@ def test_lazy_tags_are_the_tags_the_resolver_gives(shared):
     from ruamel.yaml.cyaml import CSafeLoader
     from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-    from imagelint.loader import Composer
-    from imagelint.yamlnodes import tag_of
+    from imagelint.reading.loader import Composer
+    from imagelint.reading.yamlnodes import tag_of
 
     def scalars(node, seen):
         if id(node) in seen:
@@ -221,8 +221,8 @@ def test_lazy_tags_are_the_tags_the_resolver_gives(shared):
 def test_untagged_nodes_share_four_tag_objects():
     """A Tag object per node was two fifths of composing time; the composer hands out four
     shared ones, which nothing may change (asking for a tag twice gives the same answer)."""
-    from imagelint.loader import Composer
-    from imagelint.yamlnodes import tag_of
+    from imagelint.reading.loader import Composer
+    from imagelint.reading.yamlnodes import tag_of
 
     loader = Composer("a: [1, 'x', {b: true}]\nc: !custom d\n")
     root = loader.get_single_node()
@@ -246,7 +246,7 @@ def test_lean_nodes_are_made_and_ruamels_classes_put_back():
     module's globals hold ruamel's classes again afterwards, after a syntax error too."""
     from ruamel.yaml import nodes
 
-    from imagelint import leannodes
+    from imagelint.reading import leannodes
 
     module = leannodes.c_module()
     assert module is not None, "ruamel's C composer no longer takes lean nodes"
@@ -269,7 +269,7 @@ def test_lean_nodes_are_made_and_ruamels_classes_put_back():
 def test_only_documents_with_an_anchor_and_an_alias_are_walked_for_aliasing(monkeypatch):
     """Counting expanded nodes walks the whole document; a '&&' in a shell command made every
     document of its file pay for it (the costliest step on the real corpus)."""
-    from imagelint import loader
+    from imagelint.reading import loader
 
     walked = []
 
@@ -310,7 +310,7 @@ def test_a_root_whose_own_anchor_is_used_inside_it_is_refused():
 def test_only_short_plain_values_are_remembered_when_their_tags_are_resolved():
     """Tags are resolved on demand, short values from a small cache; a long value (a hostile
     megabyte of digits) must not be kept alive by it."""
-    from imagelint import yamlnodes
+    from imagelint.reading import yamlnodes
 
     loaded = load("x.yaml", f"a: 80\nb: {'1' * 100_000}\nc: 1.5\n")
     (document,) = loaded.documents

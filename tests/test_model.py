@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import pickle
 
-from imagelint.model import (
+from imagelint.core.model import (
     Credential,
     Finding,
     ImageRecord,

@@ -9,7 +9,7 @@ import threading
 import httpx
 import pytest
 
-from imagelint.model import Credential
+from imagelint.core.model import Credential
 from imagelint.online import challenge
 from imagelint.online.client import ACCEPT, Auth, RegistryClient
 from imagelint.online.errors import RateLimited, Unreachable
@@ -318,9 +318,9 @@ def test_the_client_is_safe_to_share_between_threads():
 
 
 def run_checker(handler, text, **options):
-    from imagelint.engine import Engine
-    from imagelint.model import Settings
+    from imagelint.core.model import Settings
     from imagelint.online.checker import Checker
+    from imagelint.running.engine import Engine
 
     settings = Settings(options=options)
 

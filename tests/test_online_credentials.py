@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from imagelint.model import Credential
+from imagelint.core.model import Credential
 from imagelint.online.credentials import (
     HelperResult,
     UserCredential,

@@ -417,10 +417,10 @@ def test_a_token_service_on_another_port_gets_no_credential_through_a_redirect(
 def test_a_host_that_times_out_is_asked_once():
     """With a per-request limit below the run's, the cause is the request's time-out, the host
     is marked down, and the other images on it are not asked again (no second wait)."""
-    from imagelint.engine import Engine
-    from imagelint.model import Settings
+    from imagelint.core.model import Settings
     from imagelint.online.checker import Checker
     from imagelint.online.client import RegistryClient
+    from imagelint.running.engine import Engine
 
     with SlowServer(delay=None) as server:
         images = [f"{server.host}/team/app:{tag}" for tag in ("1", "2", "3")]
@@ -502,9 +502,9 @@ def test_fds_and_connections_stay_bounded_over_many_unique_images(make_registry)
     Open file descriptors and the client's TCP sockets to the registry are sampled all along:
     at most 8 requests per registry are in flight, and nothing grows with the number of images.
     (How many connections are opened in all: see test_head_requests_reuse_their_connection.)"""
-    from imagelint.engine import Engine
-    from imagelint.model import Settings
+    from imagelint.core.model import Settings
     from imagelint.online.step import OnlineSettings, OnlineStep
+    from imagelint.running.engine import Engine
 
     count = int(os.environ.get("IMAGELINT_FD_IMAGES", "1000"))
     registry = make_registry("plain")

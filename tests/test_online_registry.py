@@ -389,10 +389,10 @@ def test_a_registry_that_is_down_is_unreachable_and_the_others_still_answer(
 
 def test_a_registry_that_stops_mid_run(make_registry):
     """Answers given before it stopped stand; the rest are unreachable, never missing."""
-    from imagelint.engine import Engine
-    from imagelint.model import Settings
+    from imagelint.core.model import Settings
     from imagelint.online.checker import Checker
     from imagelint.online.client import RegistryClient
+    from imagelint.running.engine import Engine
 
     registry = make_registry("plain")
     for tag in ("1", "2", "3", "4"):
@@ -447,9 +447,9 @@ def test_rate_limited_with_the_limit_headers(tmp_path, too_many_requests_server)
 
 
 def test_a_second_run_asks_nothing_and_the_cache_holds_no_secret(tmp_path, registry_basic):
-    from imagelint.engine import Engine
-    from imagelint.model import Settings
+    from imagelint.core.model import Settings
     from imagelint.online.step import OnlineSettings, OnlineStep
+    from imagelint.running.engine import Engine
 
     registry = registry_basic
     registry.push("team/app", "1.0", "index")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from imagelint.engine import Engine
-from imagelint.loader import load
 from imagelint.online.answers import Platform, required_platforms
+from imagelint.reading.loader import load
+from imagelint.running.engine import Engine
 
 HEAD = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
 CONTAINERS = "  containers: [{name: c, image: nginx:1.27}]\n"

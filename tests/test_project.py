@@ -46,7 +46,7 @@ def test_no_code_imports_the_source_folders_by_their_own_names():
 
 
 def test_every_rule_is_in_the_readme_table():
-    from imagelint.registry import all_rules
+    from imagelint.core.rulebook import all_rules
 
     for rule in all_rules():
         assert f"| {rule.code} | `{rule.name}` | {rule.severity.label} |" in README
@@ -70,8 +70,8 @@ def test_readme_examples_are_the_real_output(monkeypatch):
 
 
 def test_readme_documents_every_config_key_and_format():
-    from imagelint.formatters import FORMATS
-    from imagelint.schemas import load
+    from imagelint.configuration.schemas import load
+    from imagelint.reporting.formatters import FORMATS
 
     for key in load("config.schema.json")["properties"]:
         assert f"`{key}`" in README, key
@@ -105,6 +105,18 @@ def test_every_package_folder_is_installed():
         for path in (ROOT / top).rglob("*.py")
         if "__pycache__" not in path.parts
     }
-    mapped = {folder: package for package, folder in setuptools["package-dir"].items()}
-    assert folders <= set(mapped), folders - set(mapped)
-    assert {mapped[folder] for folder in folders} <= set(setuptools["packages"])
+    # As setuptools maps them: a folder under a mapped folder is a subpackage of its package.
+    roots = sorted(
+        ((folder, package) for package, folder in setuptools["package-dir"].items()),
+        key=lambda pair: -len(pair[0]),
+    )
+
+    def package_of(folder: str) -> str:
+        for root, package in roots:
+            if folder == root or folder.startswith(root + "/"):
+                rest = folder[len(root) :].strip("/")
+                return package + ("." + rest.replace("/", ".") if rest else "")
+        raise AssertionError(f"{folder} is under no package-dir entry")
+
+    missing = {package_of(folder) for folder in folders} - set(setuptools["packages"])
+    assert not missing

@@ -9,8 +9,8 @@ import pickle
 import pytest
 from conftest import check_text
 
-from imagelint.model import Credential
-from imagelint.pullsecrets import (
+from imagelint.core.model import Credential
+from imagelint.pullsecrets.records import (
     covering,
     is_docker_hub,
     key_matches,
@@ -213,8 +213,8 @@ def test_objects_without_namespace_take_the_run_namespace():
 
 
 def test_without_any_secret_in_the_run_a_note_replaces_the_flood(tmp_path):
-    from imagelint.engine import Engine
-    from imagelint.model import Settings
+    from imagelint.core.model import Settings
+    from imagelint.running.engine import Engine
 
     text = pod("a", "cr.acme.example/app:1", secrets=["cred-a"])
     text += pod("b", "cr.acme.example/app:1", secrets=["cred-b"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from imagelint.reference import InvalidReference, Reference, diagnose, parse
+from imagelint.images.reference import InvalidReference, Reference, diagnose, parse
 
 HEX = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 

@@ -8,7 +8,7 @@ import csv
 import pytest
 from conftest import shared_dir
 
-from imagelint.reference import InvalidReference, Reference, parse
+from imagelint.images.reference import InvalidReference, Reference, parse
 
 APIS = ("ParseNormalizedNamed", "ParseDockerRef")
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from imagelint.registry import all_rules, find
+from imagelint.core.rulebook import all_rules, find
 
 RULES = all_rules()
 SECTIONS = ("## What it finds", "## Why it breaks a pull", "## Example", "## Fix")
@@ -43,8 +43,8 @@ def test_documentation(rule):
 
 def test_supersedes_replaces_the_generic_finding(monkeypatch):
     """A more specific rule's finding on the same image replaces invalid-reference's."""
-    from imagelint.engine import Engine
-    from imagelint.model import Violation
+    from imagelint.core.model import Violation
+    from imagelint.running.engine import Engine
 
     generic = find("invalid-reference")
     specific = generic._replace(

@@ -53,9 +53,9 @@ from pathlib import Path
 import pytest
 from conftest import bench_module
 
-from imagelint.engine import Engine
-from imagelint.pipeline import run as run_pipeline
-from imagelint.sources import SourceRef
+from imagelint.reading.sources import SourceRef
+from imagelint.running.engine import Engine
+from imagelint.running.pipeline import run as run_pipeline
 
 bounds = bench_module("bounds")
 MB = bounds.MB

@@ -17,7 +17,7 @@ import sys
 import pytest
 from conftest import ROOT
 
-from imagelint.formatters import FORMATS
+from imagelint.reporting.formatters import FORMATS
 
 USER = "mkUserQx7Zp"
 PASSWORD = "mkPassWd9Lr"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from imagelint.catalog import dockerhub_popular
-from imagelint.similarity import NameIndex, distance
+from imagelint.images.catalog import dockerhub_popular
+from imagelint.images.similarity import NameIndex, distance
 
 QUERIES = [
     "ngnix",
@@ -89,7 +89,7 @@ def test_the_bigram_filter_never_rules_out_a_near_string():
     and on strings one or two random edits (swaps included) away from them."""
     import random
 
-    from imagelint.similarity import bigrams, may_be_within
+    from imagelint.images.similarity import bigrams, may_be_within
 
     rng = random.Random(11)
 

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from imagelint.sources import PathNotFound, discover
+from imagelint.reading.sources import PathNotFound, discover
 
 
 def names(refs):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from imagelint.pipeline import run
-from imagelint.sources import SourceRef
-from imagelint.suppressions import from_comments
+from imagelint.reading.sources import SourceRef
+from imagelint.reporting.suppressions import from_comments
+from imagelint.running.pipeline import run
 
 
 def check(tmp_path, text: str) -> list[tuple[int, str]]:

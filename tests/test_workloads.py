@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from imagelint.loader import load
-from imagelint.objects import iter_objects
-from imagelint.workloads import images
+from imagelint.kube.objects import iter_objects
+from imagelint.kube.workloads import images
+from imagelint.reading.loader import load
 
 POD_SPEC = "{containers: [{name: c, image: c:1}], initContainers: [{name: i, image: i:1}], ephemeralContainers: [{name: e, image: e:1}], volumes: [{name: v, image: {reference: v:1}}, {name: r, rbd: {image: not-an-image}}]}"
 

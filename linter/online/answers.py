@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from imagelint.model import ImageRecord, PodRecord
+from imagelint.core.model import ImageRecord, PodRecord
 
 # Outcomes of asking for one image.
 FOUND = "found"

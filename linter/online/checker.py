@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from imagelint.model import ImageRecord, Settings
+from imagelint.core.model import ImageRecord, Settings
+from imagelint.images.reference import Reference
 from imagelint.online.answers import (
     AUTH_PROBLEMS,
     AUTH_REFUSED,
@@ -33,8 +34,7 @@ from imagelint.online.answers import (
 )
 from imagelint.online.client import DOCKER_HUB_DOMAINS, MEDIA_TYPES, Auth, Reply, api_host
 from imagelint.online.errors import Oversized, RateLimited, Unreachable
-from imagelint.reference import Reference
-from imagelint.runindex import RunIndex
+from imagelint.running.runindex import RunIndex
 
 PER_REGISTRY = 8  # requests in flight to one registry (more does not help, and is not polite)
 WORKERS = 16
@@ -132,7 +132,7 @@ class Checker:
     # -- questions ---------------------------------------------------------------------------
 
     def questions(self, run: RunIndex, records: list[ImageRecord] | None) -> list[Question]:
-        from imagelint.pullsecrets import SecretRecord, covering, view
+        from imagelint.pullsecrets.records import SecretRecord, covering, view
 
         wanted = None if records is None else {id(record) for record in records}
         secrets = view(run, self.settings)
@@ -537,7 +537,7 @@ def _without_repeats(auths: list[tuple[Auth, bool]]) -> list[tuple[Auth, bool]]:
 def nearest_tags(wanted: str, tags: list[str], limit: int = 3) -> tuple[str, ...]:
     """Existing tags a person asking for ``wanted`` most likely meant: the same version with or
     without a ``v``, another case, then the closest spellings."""
-    from imagelint.similarity import allowed_edits, distance
+    from imagelint.images.similarity import allowed_edits, distance
 
     if not tags:
         return ()

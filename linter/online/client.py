@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 import httpx
 
 from imagelint import __version__
-from imagelint.model import Credential
+from imagelint.core.model import Credential
 from imagelint.online import challenge, decoding, network
 from imagelint.online.errors import Oversized, RateLimited, Unreachable
 

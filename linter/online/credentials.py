@@ -22,7 +22,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from imagelint.model import Credential
+from imagelint.core.model import Credential
 
 if TYPE_CHECKING:
     import subprocess
@@ -475,7 +475,7 @@ def entry_credential(entry: object) -> tuple[Credential, bool] | None:
     password = ""
     auth = entry.get("auth")
     if isinstance(auth, str) and auth.strip():
-        from imagelint.pullsecrets import decode_base64
+        from imagelint.pullsecrets.records import decode_base64
 
         text = auth.strip()
         decoded = decode_base64(text + "=" * (-len(text) % 4))

@@ -7,9 +7,9 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from imagelint.model import ImageRecord, Settings
+from imagelint.core.model import ImageRecord, Settings
 from imagelint.online.answers import Answers, parse_size
-from imagelint.runindex import RunIndex
+from imagelint.running.runindex import RunIndex
 
 CONTENT_RULES = frozenset({"platform-missing", "image-too-large"})
 REQUEST_TIMEOUT = 20.0
@@ -79,7 +79,7 @@ class OnlineStep:
 
         cache = None
         if self.online.use_cache:
-            from imagelint import cache as caches
+            from imagelint.configuration import cachedir as caches
             from imagelint.online.diskcache import OnlineCache
 
             cache = OnlineCache(self.online.cache_dir or caches.directory())

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from imagelint.engine import Engine
-from imagelint.model import Settings
+from imagelint.core.model import Settings
 from imagelint.online.answers import Answer, Answers
+from imagelint.running.engine import Engine
 
 
 def answering(by_image: dict[str, Answer]):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import codecs
 
-from imagelint.sources import decode
+from imagelint.reading.sources import decode
 
 MANIFEST = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: café\n"
 

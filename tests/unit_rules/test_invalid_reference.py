@@ -117,8 +117,8 @@ spec:
 
 
 def test_missing_image_in_patches_is_not_reported(tmp_path):
-    from imagelint.engine import Engine
-    from imagelint.sources import discover
+    from imagelint.reading.sources import discover
+    from imagelint.running.engine import Engine
 
     text = pod("resources: {}")
     for name in ["patch.yaml", "patches/cpu.yaml", "set-cpu-patch.yml", "dispatcher/deploy.yaml"]:

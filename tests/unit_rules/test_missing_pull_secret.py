@@ -27,8 +27,8 @@ def test_public_registries_are_never_assumed_private():
 
 
 def test_private_registries_option():
-    from imagelint.engine import Engine
-    from imagelint.model import Settings
+    from imagelint.core.model import Settings
+    from imagelint.running.engine import Engine
 
     text = deployment("a", "ghcr.io/acme/a:1")
     report = Engine(Settings(options={"private-registries": ["ghcr.io"]})).check_text(

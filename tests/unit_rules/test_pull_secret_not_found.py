@@ -34,8 +34,8 @@ def test_service_account_entry_is_the_position():
 
 
 def test_declared_external_secrets_count_as_present():
-    from imagelint.engine import Engine
-    from imagelint.model import Settings
+    from imagelint.core.model import Settings
+    from imagelint.running.engine import Engine
 
     text = secret("regcred", {"cr.acme.example": entry()}) + deployment(
         "api", "cr.acme.example/api:1", ["vault-pull"]

@@ -39,8 +39,8 @@ def test_public_images_need_no_coverage():
 
 
 def test_private_registries_option_makes_a_public_host_count():
-    from imagelint.engine import Engine
-    from imagelint.model import Settings
+    from imagelint.core.model import Settings
+    from imagelint.running.engine import Engine
 
     text = secret("regcred", {"cr.acme.example": entry()}) + deployment(
         "api", "ghcr.io/acme/api:1", ["regcred"]

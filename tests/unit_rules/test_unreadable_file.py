@@ -4,8 +4,8 @@ import os
 
 import pytest
 
-from imagelint.engine import Engine
-from imagelint.sources import SourceRef, discover
+from imagelint.reading.sources import SourceRef, discover
+from imagelint.running.engine import Engine
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")

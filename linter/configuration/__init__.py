@@ -1,0 +1,1 @@
+"""Configuration: configuration files, the options and their schema, the effective settings."""

@@ -1,0 +1,1 @@
+"""Images: the reference grammar, catalogs of known registries and images, similarity of names."""

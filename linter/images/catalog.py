@@ -1,0 +1,96 @@
+"""The curated data the offline image rules compare against, shipped in ``imagelint/data``:
+well-known Docker Hub repositories, public registry hosts, and deprecated registries (each with
+a date and a source). Loaded on first use."""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+from typing import NamedTuple
+
+from imagelint.data import read_text
+from imagelint.images.similarity import NameIndex
+
+
+def _lines(name: str) -> list[str]:
+    text = read_text(name)
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@functools.cache
+def dockerhub_popular() -> frozenset[str]:
+    """Familiar names (``nginx``, ``bitnami/redis``) of well-known Docker Hub repositories."""
+    return frozenset(_lines("dockerhub-popular.txt"))
+
+
+@functools.cache
+def dockerhub_index() -> NameIndex:
+    """The well-known Docker Hub names, indexed for near-miss lookups (built on first use)."""
+    return NameIndex(dockerhub_popular())
+
+
+@functools.cache
+def _host_index() -> NameIndex:
+    return NameIndex(registry_hosts())
+
+
+@functools.cache
+def _hosts() -> tuple[frozenset[str], tuple[str, ...]]:
+    lines = _lines("registry-hosts.txt")
+    return frozenset(h for h in lines if "*" not in h), tuple(h for h in lines if "*" in h)
+
+
+def registry_hosts() -> frozenset[str]:
+    """Exact names of well-known public registry hosts."""
+    return _hosts()[0]
+
+
+@functools.lru_cache(maxsize=4096)
+def is_known_host(host: str) -> bool:
+    """A well-known public registry host, exact or by family (``*.pkg.dev``)."""
+    host = host.lower().split(":", 1)[0] if not host.startswith("[") else host
+    exact, globs = _hosts()
+    return host in exact or any(fnmatch.fnmatchcase(host, glob) for glob in globs)
+
+
+@functools.lru_cache(maxsize=4096)
+def host_typo_of(host: str) -> str | None:
+    """The well-known registry host that ``host`` (not itself known) is a near miss of."""
+    if is_known_host(host):
+        return None
+    return _host_index().nearest(host.split(":", 1)[0].lower())
+
+
+class Deprecation(NamedTuple):
+    prefix: str  # host or host/path, matched on '/' boundaries
+    status: str
+    date: str
+    replacement: str
+    note: str
+    source: str
+    rewrite: str | None  # path-for-path replacement of the prefix, when there is one
+
+    def matches(self, name: str) -> bool:
+        return name == self.prefix or name.startswith(self.prefix + "/")
+
+
+@functools.cache
+def deprecations() -> tuple[Deprecation, ...]:
+    """Deprecated registries, most specific prefix first."""
+    lines = _lines("deprecated-registries.tsv")
+    header = lines[0].split("\t")
+    entries = []
+    for line in lines[1:]:
+        entry = dict(zip(header, line.split("\t"), strict=True))
+        entries.append(
+            Deprecation(
+                **{**entry, "rewrite": None if entry["rewrite"] == "-" else entry["rewrite"]}
+            )
+        )
+    return tuple(sorted(entries, key=lambda e: len(e.prefix), reverse=True))
+
+
+@functools.lru_cache(maxsize=4096)
+def deprecation_for(name: str) -> Deprecation | None:
+    """The entry for a normalized image name (``docker.io/bitnami/redis``), if any."""
+    return next((entry for entry in deprecations() if entry.matches(name)), None)

@@ -1,0 +1,1 @@
+"""Kubernetes: objects from documents, the workloads and pod specs in them, their images and placement."""

@@ -1,0 +1,42 @@
+"""Kustomize strategic-merge patches among the inputs.
+
+A patch looks like a Deployment but is partial by design: its containers often carry no image.
+Files that a ``kustomization.yaml`` of the run names as patches are read as partial, so a
+container without an image there is not a finding (an image that is written is still checked).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+from imagelint.reading.loader import load
+from imagelint.reading.sources import SourceRef, decode, read_bytes
+from imagelint.reading.yamlnodes import as_mapping, as_sequence, string_value
+
+KUSTOMIZATION_NAMES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
+
+
+def patch_files(refs: Iterable[SourceRef]) -> frozenset[str]:
+    """Real paths of the files that the run's kustomizations use as patches."""
+    patches: set[str] = set()
+    for ref in refs:
+        if ref.path is None or os.path.basename(ref.path) not in KUSTOMIZATION_NAMES:
+            continue
+        data = read_bytes(ref)
+        text = decode(data) if isinstance(data, bytes) else None
+        if not isinstance(text, str):
+            continue  # reported when the file itself is checked
+        loaded = load(ref.display, text)
+        root = as_mapping(loaded.documents[0].node) if loaded.documents else None
+        if root is None:
+            continue
+        base = os.path.dirname(ref.path)
+        names = [string_value(n) for n in as_sequence(root.get("patchesStrategicMerge"))]
+        for entry in as_sequence(root.get("patches")):
+            patch = as_mapping(entry)
+            names.append(patch.text("path") if patch else string_value(entry))
+        for name in names:
+            if name and "\n" not in name:  # multi-line entries are inline patches
+                patches.add(os.path.realpath(os.path.join(base, name)))
+    return frozenset(patches)

@@ -1,0 +1,1 @@
+"""Pull secrets: docker config parsing, kubelet credential matching, Secret records and the rules' view."""

@@ -1,0 +1,1 @@
+"""Reporting: filters, suppressions, baselines and fingerprints, and the output formats."""

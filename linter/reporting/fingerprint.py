@@ -1,0 +1,33 @@
+"""Stable identities of findings, for baselines and for CI systems that track findings.
+
+A fingerprint survives lines moving (blank lines, reordered documents): it is made of the rule,
+the file, the object (kind, namespace, name), the field inside it, the container, the image and
+the message with its line and column references taken out. It is a hash, and the parts it is
+made of never hold credentials (messages never do).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from imagelint.core.model import Finding
+
+_POSITIONS = re.compile(r"\bline \d+|:\d+(?::\d+)?\b|\bcolumn \d+")
+
+
+def fingerprint(finding: Finding) -> str:
+    obj = finding.object
+    parts = [
+        finding.rule,
+        finding.path,
+        f"{obj.kind}/{obj.namespace or ''}/{obj.name or ''}" if obj else "",
+        finding.field or "",
+        finding.container or "",
+        finding.image or "",
+        _POSITIONS.sub("#", finding.message),
+    ]
+    if obj is None and finding.field is None:
+        # A file-level finding (syntax, encoding) has nothing but its place to tell it apart.
+        parts.append(str(finding.line))
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]

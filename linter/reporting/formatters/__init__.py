@@ -1,0 +1,32 @@
+"""Output formats: each module turns a Report into text for one kind of reader."""
+
+from __future__ import annotations
+
+FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
+
+
+def render(name: str, report, color: bool) -> str:
+    # Each format is imported only when chosen: start-up time matters.
+    if name == "json":
+        from imagelint.reporting.formatters import jsonout
+
+        return jsonout.render(report)
+    if name == "sarif":
+        from imagelint.reporting.formatters import sarif
+
+        return sarif.render(report)
+    if name == "github":
+        from imagelint.reporting.formatters import github
+
+        return github.render(report)
+    if name == "gitlab":
+        from imagelint.reporting.formatters import gitlab
+
+        return gitlab.render(report)
+    if name == "junit":
+        from imagelint.reporting.formatters import junit
+
+        return junit.render(report)
+    from imagelint.reporting.formatters import text
+
+    return text.render(report, color)

@@ -1,0 +1,30 @@
+"""A whole run as the command line does it: rules, then the filters (suppressions, config)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from imagelint.core.model import Settings
+from imagelint.core.rulebook import Rule
+from imagelint.reading.sources import SourceRef
+from imagelint.reporting.filters import Filters
+from imagelint.running.engine import Engine, Online, Report
+
+
+def run(
+    refs: Iterable[SourceRef],
+    context: Iterable[SourceRef] = (),
+    settings: Settings | None = None,
+    rules: list[Rule] | None = None,
+    filters: Filters | None = None,
+    online: Online | None = None,
+    jobs: int = 1,
+) -> Report:
+    from imagelint.core.selection import select
+
+    rules = select() if rules is None else rules
+    report = Engine(settings, rules, online).check(refs, context, jobs)
+    filters = filters or Filters(rules)
+    report.findings = filters.apply(report.findings, report.suppressions)
+    report.hidden_by_baseline = filters.hidden_by_baseline
+    return report

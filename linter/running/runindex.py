@@ -1,0 +1,63 @@
+"""What the run-scope (cross-object) rules see: small records gathered from every file.
+
+Records hold no YAML, so per-file work can happen anywhere (a worker process) and the records be
+merged before the run rules look at all of them together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from imagelint.core.model import ImageRecord, PodRecord, SecretRecord, ServiceAccountRecord
+from imagelint.images.reference import Reference, parse
+
+
+class RunIndex:
+    def __init__(self) -> None:
+        self.images: list[ImageRecord] = []
+        self.service_accounts: list[ServiceAccountRecord] = []
+        self.secrets: list[SecretRecord] = []
+        self._derived: dict[str, object] = {}
+        # What the registries answered (imagelint.online.answers.Answers), with --online only.
+        self.online: Any = None
+
+    def add(
+        self,
+        images: Iterable[ImageRecord],
+        service_accounts: Iterable[ServiceAccountRecord] = (),
+        secrets: Iterable[SecretRecord] = (),
+    ) -> None:
+        self.images.extend(images)
+        self.service_accounts.extend(service_accounts)
+        self.secrets.extend(secrets)
+        self._derived.clear()
+
+    def derived(self, name: str, build):  # noqa: ANN001, ANN201 - a cache for shared views
+        """A view of the run that several rules share (built once, after all records are in)."""
+        if name not in self._derived:
+            self._derived[name] = build(self)
+        return self._derived[name]
+
+    def pulls(self) -> Iterator[tuple[ImageRecord, Reference, PodRecord]]:
+        """Valid image references with the pod whose credentials pull them."""
+        for record, ref in self.references():
+            if record.pod is not None:
+                yield record, ref, record.pod
+
+    def references(self) -> Iterable[tuple[ImageRecord, Reference]]:
+        """Image records with a valid reference, for rules that compare references (parsed
+        once per run: several rules walk them, and a run may hold more distinct images than
+        the parser's cache)."""
+        return self.derived("references", _references)
+
+
+def _references(run: RunIndex) -> list[tuple[ImageRecord, Reference]]:
+    found = []
+    for record in run.images:
+        if record.image is None or record.resolved_at_runtime:
+            continue
+        ref = parse(record.image)
+        if isinstance(ref, Reference) and ref.domain:
+            found.append((record, ref))
+    return found
