@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import os
 import random
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -40,6 +42,11 @@ RSS_TARGET_MB = 200
 BIG_FILE_DOCUMENTS = 100_000
 ONE_FILE_REPEAT = 15
 DEFAULT_SEED = 20241121
+DEFECTIVE_SHARE = 0.9  # of the images of the findings-heavy corpus
+ROOT = Path(__file__).resolve().parent.parent
+# The interpreter every measured command runs with: a regular install of this checkout, made
+# by installed_python() (or, with --editable, the running one).
+PYTHON = [sys.executable]
 
 # The floor: walk like imagelint does (recursive, hidden entries skipped, *.yaml/*.yml/*.json,
 # symlinks followed once), read bytes, decode UTF-8, compose every document with the C composer.
@@ -130,6 +137,20 @@ _BROKEN = [
     "alpine@sha256:{short}",  # digest too short
     "postgres@sha256:{short}",
 ]
+# Mistakes that give warnings or errors (missing tag or registry, latest, typos, retired
+# registries, bad pull policies show elsewhere): the findings-heavy corpus is mostly these.
+_DEFECTS = [
+    "nginx",
+    "redis:latest",
+    "{org}/{app}",
+    "ghcr.io/{org}/{app}:latest",
+    "gcr.oi/{org}/{app}:{ver}",
+    "quay.io/{org}/{app}",
+    "k8s.gcr.io/{app}:{ver}",
+    "registry.acme.io:5000/{team}/{app}",
+    "docker.io/{org}/{app}:latest",
+    "ghcr.io/{Org}/{App}:{ver}",
+]
 _WORDS = [
     "billing",
     "catalog",
@@ -163,11 +184,13 @@ class CorpusStats:
 
 
 class ImagePicker:
-    """A deterministic mix of image references, about 2% of them broken."""
+    """A deterministic mix of image references: about 2% of them broken, and with
+    ``defective`` > 0 that share of the others made into mistakes imagelint reports."""
 
-    def __init__(self, rng: random.Random, stats: CorpusStats) -> None:
+    def __init__(self, rng: random.Random, stats: CorpusStats, defective: float = 0.0) -> None:
         self.rng = rng
         self.stats = stats
+        self.defective = defective
 
     def _hex(self, n: int) -> str:
         return "".join(self.rng.choice("0123456789abcdef") for _ in range(n))
@@ -192,6 +215,9 @@ class ImagePicker:
         if r.random() < 0.02:
             self.stats.broken += 1
             return self._fill(r.choice(_BROKEN), app)
+        if self.defective and r.random() < self.defective:
+            self.stats.broken += 1
+            return self._fill(r.choice(_DEFECTS), app)
         roll = r.random()
         if roll < 0.35:
             image = r.choice(_HUB_SHORT)
@@ -501,11 +527,12 @@ spec:
     return text, len(docs)
 
 
-def generate_corpus(root: Path, files: int, seed: int) -> CorpusStats:
-    """Write ``files`` manifests under ``root`` (in sub-directories of 100), deterministically."""
+def generate_corpus(root: Path, files: int, seed: int, defective: float = 0.0) -> CorpusStats:
+    """Write ``files`` manifests under ``root`` (in sub-directories of 100), deterministically;
+    ``defective``: the share of images made into mistakes (see ImagePicker)."""
     rng = random.Random(seed)
     stats = CorpusStats()
-    image = ImagePicker(rng, stats)
+    image = ImagePicker(rng, stats, defective)
     for i in range(files):
         directory = root / f"team-{i // 100:02d}"
         directory.mkdir(parents=True, exist_ok=True)
@@ -641,7 +668,7 @@ def interleave(commands: Sequence[Command], repeat: int) -> None:
 def floor_command(paths: Sequence[str]) -> Command:
     return Command(
         "floor (ruamel C composer)",
-        [sys.executable, "-c", FLOOR_CODE, *paths],
+        [PYTHON[0], "-c", FLOOR_CODE, *paths],
         ok_codes=(0,),
         capture_stdout=True,
     )
@@ -650,7 +677,7 @@ def floor_command(paths: Sequence[str]) -> Command:
 def imagelint_command(
     paths: Sequence[str], label: str = "imagelint check", jobs: int | None = None
 ) -> Command:
-    argv = [sys.executable, "-m", "imagelint", "check", *paths, "--format", "json"]
+    argv = [PYTHON[0], "-m", "imagelint", "check", *paths, "--format", "json"]
     if jobs is not None:
         argv += ["--jobs", str(jobs)]
         label = f"{label} --jobs {jobs}"
@@ -661,7 +688,7 @@ def yamllint_argv() -> list[str] | None:
     """How to run yamllint with this interpreter, or None if it is not installed."""
     try:
         if importlib.util.find_spec("yamllint.__main__") is not None:
-            return [sys.executable, "-m", "yamllint"]
+            return [PYTHON[0], "-m", "yamllint"]
     except ImportError:
         pass
     for name in ("yamllint", "yamllint.exe"):
@@ -750,6 +777,27 @@ exemptions:
 """
 
 
+def measure_findings_heavy(corpus: Path, args: argparse.Namespace) -> bool:
+    """The floor ratios on a corpus where half the images carry a mistake: the cost of
+    findings (building, sorting, formatting them) shows here, not on the clean corpora."""
+    stats = generate_corpus(corpus, args.files, args.seed + 1, DEFECTIVE_SHARE)
+
+    def describe(counts: tuple[int, int, int, int] | None) -> str:
+        return (
+            f"{stats.files} generated files, {stats.documents} documents, {stats.images} images "
+            f"({stats.broken} with a mistake)"
+        )
+
+    ok, one = measure_corpus("findings-heavy corpus", [str(corpus)], args.repeat, describe)
+    one.capture_stdout = True
+    one.run()
+    if one.stdout:
+        findings = len(json.loads(one.stdout).get("findings", ()))
+        _row("findings", f"{findings} ({findings / max(1, stats.files):.1f} per file)")
+    shutil.rmtree(corpus, ignore_errors=True)
+    return ok
+
+
 def measure_one_file(path: Path, repeat: int) -> bool:
     lines = path.read_text(encoding="utf-8").count("\n")
     print(f"one file ({lines} lines)")
@@ -762,9 +810,7 @@ def measure_one_file(path: Path, repeat: int) -> bool:
         return True
     yamllint = Command("yamllint", [*argv, str(path)], ok_codes=(0, 1))
     # Both tools with their default (text) output, like for like.
-    lint = Command(
-        "imagelint", [sys.executable, "-m", "imagelint", "check", str(path)], ok_codes=(0, 1)
-    )
+    lint = Command("imagelint", [PYTHON[0], "-m", "imagelint", "check", str(path)], ok_codes=(0, 1))
     interleave([yamllint, lint], repeat)
     ok = report_base(yamllint, 3) and report_ratio(yamllint, lint, ONE_FILE_TARGET, 3) is not None
     # The pre-commit hook's command, in a repository with a configuration file: the file is
@@ -773,7 +819,7 @@ def measure_one_file(path: Path, repeat: int) -> bool:
     print("one-file pre-commit run (--context ., with .imagelint.yaml)")
     hook = Command(
         "imagelint",
-        [sys.executable, "-m", "imagelint", "check", "--context", ".", path.name],
+        [PYTHON[0], "-m", "imagelint", "check", "--context", ".", path.name],
         ok_codes=(0, 1),
         cwd=str(path.parent),
     )
@@ -849,6 +895,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--keep", action="store_true", help="keep the generated directory and print its path"
     )
     parser.add_argument(
+        "--editable",
+        action="store_true",
+        help="measure the imagelint the running interpreter imports (default: build and install "
+        "this checkout as a regular package in a scratch environment, as users get it)",
+    )
+    parser.add_argument(
         "--corpus",
         metavar="PATH",
         help="real manifests to measure (default: ../shared/corpus/real beside the checkout)",
@@ -892,6 +944,8 @@ def run(args: argparse.Namespace, workdir: Path) -> bool:
         if files == args.large_files:
             ok &= measure_many_documents(corpus, stats, workdir / "more", args)
         shutil.rmtree(corpus, ignore_errors=True)
+
+    ok &= measure_findings_heavy(workdir / "findings", args)
 
     small, large = timed.get(args.files), timed.get(args.large_files)
     if small is not None and large is not None and small.best and large.best:
@@ -1012,6 +1066,33 @@ def _split(text: str) -> list[str]:
     return [part.strip("\n") + "\n" for part in text.split("\n---\n") if part.strip()]
 
 
+def installed_python(workdir: Path) -> str:
+    """A virtual environment in ``workdir`` holding imagelint as users get it: built from this
+    checkout as a regular (not editable) package, its bytecode compiled at install, as pip does.
+
+    Its dependencies come from the running environment through a path file. A path file's lines
+    are only added to ``sys.path`` (not read as site directories), so an editable install's
+    import hook living there is never loaded."""
+    venv = workdir / "installed"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = str(venv / "bin" / "python")
+    site = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    here = dict.fromkeys((sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]))
+    Path(site, "imagelint-bench-dependencies.pth").write_text("\n".join(here) + "\n")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", site,
+         str(ROOT)],
+        check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    compiled = list(Path(site, "imagelint").rglob("*.pyc"))
+    if not compiled:
+        raise SystemExit(f"the install in {site} has no compiled bytecode")
+    return python
+
+
 def editable_install() -> bool:
     """Whether imagelint runs from the source tree (``pip install -e``): setuptools' editable
     finder is then imported by every interpreter start (about 12 ms here), which users of a
@@ -1025,19 +1106,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     print(f"imagelint bench (python {sys.version.split()[0]}, {_cpus()} CPUs)")
     print(f"  {parallel_speed()}")
-    if editable_install():
-        print(
-            "note: imagelint is an editable install here; its import hook slows every start-up "
-            "(measure start-up with a regular 'pip install .')"
-        )
     if args.keep:
         workdir = Path(tempfile.mkdtemp(prefix="imagelint-bench-"))
-        ok = run(args, workdir)
+        ok = prepare_and_run(args, workdir)
         print(f"kept: {workdir}")
     else:
         with tempfile.TemporaryDirectory(prefix="imagelint-bench-") as tmp:
-            ok = run(args, Path(tmp))
+            ok = prepare_and_run(args, Path(tmp))
     return 0 if ok else 1
+
+
+def prepare_and_run(args: argparse.Namespace, workdir: Path) -> bool:
+    if args.editable:
+        if editable_install():
+            banner = "!" * 96
+            print(banner)
+            print(
+                "!! MEASURING AN EDITABLE INSTALL: every start-up imports its hook and compiles "
+                "imagelint from\n!! source (PYTHONDONTWRITEBYTECODE), which no user pays. "
+                "Drop --editable for real figures."
+            )
+            print(banner)
+    else:
+        PYTHON[0] = installed_python(workdir)
+        print(f"  measuring a regular install of this checkout ({PYTHON[0]})")
+    return run(args, workdir)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from imagelint.core.model import ImageRecord, Settings, Violation
-from imagelint.pullsecrets.records import covering, is_docker_hub, view
+from imagelint.pullsecrets.matching import covering, is_docker_hub
+from imagelint.pullsecrets.view import view
 from imagelint.reporting.messages import shown
 from imagelint.running.runindex import RunIndex
 
@@ -42,6 +43,7 @@ DEFAULT_ENABLED = False
 def check(run: RunIndex, settings: Settings) -> Iterator[tuple[ImageRecord, Violation]]:
     secrets = view(run, settings)
     for record, ref, pod in run.pulls():
+        assert record.image is not None  # pulls() yields parsed images only
         if not is_docker_hub(ref.name):
             continue
         resolution = secrets.resolve(pod)

@@ -28,7 +28,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from imagelint.core.model import ImageRecord, Settings, Violation
-from imagelint.core.rulebook import Option
 from imagelint.online.answers import FOUND, answered, format_size, parse_size
 from imagelint.running.runindex import RunIndex
 
@@ -37,9 +36,6 @@ CODE = "IL305"
 SEVERITY = "warning"
 SCOPE = "run"
 SUMMARY = "The image's compressed size is above max-image-size (online)."
-OPTIONS = {
-    "max-image-size": Option("1GiB", "Largest compressed image size, e.g. 1GiB, 500MB, 750Mi."),
-}
 
 
 def check(run: RunIndex, settings: Settings) -> Iterator[tuple[ImageRecord, Violation]]:

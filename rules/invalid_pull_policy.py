@@ -42,7 +42,7 @@ SCHEMA = "container-fields.schema.json"
 
 
 def allowed() -> list[str]:
-    return schemas.load(SCHEMA)["properties"]["imagePullPolicy"]["enum"]
+    return [str(value) for value in schemas.load(SCHEMA)["properties"]["imagePullPolicy"]["enum"]]
 
 
 def check(use: ImageUse, settings: Settings) -> Iterator[Violation]:

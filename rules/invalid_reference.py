@@ -36,7 +36,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from imagelint.core.model import Settings, Violation
-from imagelint.images.reference import InvalidReference, diagnose, parse
+from imagelint.images.diagnosis import diagnose
+from imagelint.images.reference import InvalidReference, parse
 from imagelint.kube.workloads import ImageUse
 from imagelint.reading.yamlnodes import is_null, scalar_type
 from imagelint.reporting.messages import shown

@@ -33,7 +33,7 @@ from collections.abc import Iterator
 
 from imagelint.core.model import ImageRecord, Settings, Violation
 from imagelint.images import catalog
-from imagelint.pullsecrets.records import PRIVATE_REGISTRIES, view
+from imagelint.pullsecrets.view import view
 from imagelint.reporting.messages import plural, shown
 from imagelint.running.runindex import RunIndex
 
@@ -42,12 +42,12 @@ CODE = "IL206"
 SEVERITY = "warning"
 SCOPE = "run"
 SUMMARY = "The registry needs credentials, and this pod has no pull secret."
-OPTIONS = {"private-registries": PRIVATE_REGISTRIES}
 
 
 def check(run: RunIndex, settings: Settings) -> Iterator[tuple[ImageRecord, Violation]]:
     secrets = view(run, settings)
     for record, ref, pod in run.pulls():
+        assert record.image is not None  # pulls() yields parsed images only
         if secrets.resolve(pod).refs:
             continue
         if secrets.is_private(ref.name):

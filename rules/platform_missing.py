@@ -36,7 +36,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from imagelint.core.model import ImageRecord, Settings, Violation
-from imagelint.core.rulebook import Option
 from imagelint.online.answers import FOUND, answered, required_platforms
 from imagelint.running.runindex import RunIndex
 
@@ -45,12 +44,6 @@ CODE = "IL304"
 SEVERITY = "error"
 SCOPE = "run"
 SUMMARY = "The image does not offer the platform its pod runs on (online)."
-OPTIONS = {
-    "platforms": Option(
-        ["linux/amd64"],
-        "Platforms of the cluster's nodes (os/arch[/variant]), for pods that do not choose one.",
-    ),
-}
 
 
 def check(run: RunIndex, settings: Settings) -> Iterator[tuple[ImageRecord, Violation]]:

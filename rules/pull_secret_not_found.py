@@ -30,8 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from imagelint.core.model import NameRef, Settings, Violation
-from imagelint.core.rulebook import Option
-from imagelint.pullsecrets.records import all_references, suggest_name, view
+from imagelint.pullsecrets.view import all_references, suggest_name, view
 from imagelint.reporting.messages import shown
 from imagelint.running.runindex import RunIndex
 
@@ -40,14 +39,6 @@ CODE = "IL201"
 SEVERITY = "error"
 SCOPE = "run"
 SUMMARY = "An imagePullSecrets name that no Secret of the run (or configuration) provides."
-OPTIONS = {
-    "external-secrets": Option(
-        [], "Secrets created outside the manifests, as NAMESPACE/NAME globs ('*/regcred')."
-    ),
-    "require-secrets": Option(
-        False, "Report missing pull secrets even when the run holds no Secret at all."
-    ),
-}
 
 
 def check(run: RunIndex, settings: Settings) -> Iterator[tuple[NameRef | None, Violation]]:

@@ -36,14 +36,8 @@ from collections.abc import Iterator
 
 from imagelint.core.model import ImageRecord, Settings, Violation
 from imagelint.images import catalog
-from imagelint.pullsecrets.records import (
-    PRIVATE_REGISTRIES,
-    covered_hosts,
-    covering,
-    display_key,
-    near_miss,
-    view,
-)
+from imagelint.pullsecrets.matching import covering, display_key, near_miss
+from imagelint.pullsecrets.view import covered_hosts, view
 from imagelint.reporting.messages import shown
 from imagelint.running.runindex import RunIndex
 
@@ -52,12 +46,12 @@ CODE = "IL205"
 SEVERITY = "error"
 SCOPE = "run"
 SUMMARY = "The pod has pull secrets, but none covers this image's registry."
-OPTIONS = {"private-registries": PRIVATE_REGISTRIES}
 
 
 def check(run: RunIndex, settings: Settings) -> Iterator[tuple[ImageRecord, Violation]]:
     secrets = view(run, settings)
     for record, ref, pod in run.pulls():
+        assert record.image is not None  # pulls() yields parsed images only
         resolution = secrets.resolve(pod)
         if not resolution.refs or not resolution.known:
             continue

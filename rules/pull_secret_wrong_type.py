@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from imagelint.core.model import DOCKER_SECRET_TYPES, NameRef, SecretRecord, Settings, Violation
-from imagelint.pullsecrets.records import all_references, view
+from imagelint.pullsecrets.view import all_references, view
 from imagelint.reporting.messages import shown
 from imagelint.running.runindex import RunIndex
 

@@ -31,10 +31,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from imagelint.core.model import Settings, Violation
-from imagelint.core.rulebook import Option
 from imagelint.images.reference import Reference, parse
 from imagelint.kube.workloads import ImageUse
-from imagelint.pullsecrets.records import registry_pattern_matches
+from imagelint.pullsecrets.matching import registry_pattern_matches
 from imagelint.reporting.messages import shown
 
 NAME = "registry-not-allowed"
@@ -43,11 +42,6 @@ SEVERITY = "error"
 SCOPE = "image"
 PURE = True
 SUMMARY = "The image's registry is not in allowed-registries."
-OPTIONS = {
-    "allowed-registries": Option(
-        [], "The only registries images may come from: hosts, '*.example.com', host/path prefixes."
-    ),
-}
 
 
 def check(use: ImageUse, settings: Settings) -> Iterator[Violation]:

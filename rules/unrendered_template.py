@@ -39,7 +39,7 @@ import re
 from collections.abc import Iterator
 
 from imagelint.core.model import Settings, Violation
-from imagelint.images.reference import Parts, split
+from imagelint.images.parts import Parts, split
 from imagelint.kube.workloads import ImageUse
 from imagelint.reporting.messages import shown
 

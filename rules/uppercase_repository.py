@@ -26,7 +26,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from imagelint.core.model import Settings, Violation
-from imagelint.images.reference import InvalidReference, parse, split
+from imagelint.images.parts import split
+from imagelint.images.reference import InvalidReference, parse
 from imagelint.kube.workloads import ImageUse
 from imagelint.reporting.messages import shown
 

@@ -1430,7 +1430,9 @@ def corpus_mutations(draw, files: tuple[Path, ...]) -> tuple[str, bytes, list[st
 def check_reference(image: str, known: Collection[str] | None = None) -> None:
     """The reference parser: parse, diagnose and split never raise and give offsets inside the
     string; what parses is ASCII and parses again to itself."""
-    from imagelint.images.reference import InvalidReference, Reference, diagnose, parse, split
+    from imagelint.images.diagnosis import diagnose
+    from imagelint.images.parts import split
+    from imagelint.images.reference import InvalidReference, Reference, parse
 
     _set_input(image)
     try:

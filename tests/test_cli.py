@@ -273,3 +273,29 @@ def test_python_dash_m_and_the_installed_command_give_the_same_exit_codes(tmp_pa
                 [*command, "check", "--isolated", target], cwd=tmp_path, capture_output=True
             )
             assert done.returncode == code, (command, target, done.stderr)
+
+
+def test_check_has_a_flag_for_every_declared_option_in_the_help_order():
+    from imagelint.cli.flags import CHECK_ORDER, COMMAND_LINE
+    from imagelint.core.options import OPTIONS
+
+    flagged = [option.name for option in (*OPTIONS, *COMMAND_LINE) if option.flag is not None]
+    assert sorted(CHECK_ORDER) == sorted(flagged)
+    params = {param.name: param for param in cli.commands["check"].params}
+    for option in (*OPTIONS, *COMMAND_LINE):
+        if option.flag is not None:
+            param = params[option.flag.parameter]
+            assert option.flag.name in param.opts and param.help == option.flag.help
+            assert param.multiple == option.kind.many and param.is_flag == option.kind.switch
+
+
+def test_flags_given_replace_or_add_to_the_configuration_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".imagelint.yaml").write_text("exclude: [a]\nplatforms: [linux/arm64]\n")
+    from imagelint.cli.flags import effective
+
+    opts = {"config_path": None, "isolated": False, "exclude": ("b",), "platform": ("x/y",)}
+    in_effect = effective(opts)
+    assert in_effect["exclude"] == ["a", "b"]
+    assert in_effect.origins["exclude"] == ".imagelint.yaml:1 and --exclude"
+    assert in_effect["platforms"] == ["x/y"] and in_effect.origins["platforms"] == "--platform"

@@ -250,3 +250,35 @@ def test_a_hostile_configuration_is_a_configuration_error(project, text, message
     (project / ".imagelint.yaml").write_text(text)
     result = CliRunner().invoke(cli, ["check", "app.yaml"])
     assert result.exit_code == 2 and message in result.output, result.output
+
+
+def test_the_shipped_schema_is_the_one_derived_from_the_option_declarations():
+    """data/config.schema.json is for editors; validation uses the schema derived from
+    imagelint.core.options, so the two must not drift apart."""
+    from imagelint.configuration import configschema
+    from imagelint.data import read_text
+
+    assert read_text(configschema.SHIPPED) == configschema.text(), (
+        "data/config.schema.json is stale; regenerate it with "
+        "`.venv/bin/python -m imagelint.configuration.configschema`"
+    )
+
+
+def test_config_shows_every_declared_key_with_its_default(project):
+    from imagelint.core.options import OPTIONS
+
+    lines = run(["config", "--isolated"]).output.splitlines()
+    assert [line.split(":", 1)[0] for line in lines] == [option.name for option in OPTIONS]
+    for line, option in zip(lines, OPTIONS, strict=True):
+        value = line.split(":", 1)[1].rsplit("  # ", 1)[0]
+        assert json.loads(value) == option.value() and line.endswith("  # default")
+
+
+def test_the_starter_names_only_declared_keys():
+    import re
+
+    from imagelint.core.options import BY_NAME
+    from imagelint.data import read_text
+
+    keys = re.findall(r"^(?:# )?([a-z][a-z-]*):", read_text("starter.imagelint.yaml"), re.M)
+    assert keys and set(keys) <= set(BY_NAME), set(keys) - set(BY_NAME)

@@ -94,7 +94,7 @@ def test_the_records_of_one_object_share_its_identity():
 def test_settling_records_as_the_run_goes_changes_nothing(monkeypatch):
     """Records are frozen out of the collector's sight every SETTLE_EVERY files; the report is
     the same, the settling happens, and nothing stays frozen after the run."""
-    from imagelint.running import engine
+    from imagelint.running import collect as engine
 
     refs = [SourceRef(p.name, str(p)) for p in sorted(FIXTURES.glob("*.yaml"))]
     assert len(refs) > 3

@@ -7,7 +7,8 @@ import time
 from conftest import FIXTURES, check_text
 
 from imagelint.kube.objects import iter_objects
-from imagelint.reading.loader import load, parser_name
+from imagelint.reading.composer import parser_name
+from imagelint.reading.loader import load
 
 
 def test_the_c_parser_is_in_use():
@@ -177,7 +178,7 @@ def test_lazy_tags_are_the_tags_the_resolver_gives(shared):
     from ruamel.yaml.cyaml import CSafeLoader
     from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-    from imagelint.reading.loader import Composer
+    from imagelint.reading.composer import Composer
     from imagelint.reading.yamlnodes import tag_of
 
     def scalars(node, seen):
@@ -221,7 +222,7 @@ def test_lazy_tags_are_the_tags_the_resolver_gives(shared):
 def test_untagged_nodes_share_four_tag_objects():
     """A Tag object per node was two fifths of composing time; the composer hands out four
     shared ones, which nothing may change (asking for a tag twice gives the same answer)."""
-    from imagelint.reading.loader import Composer
+    from imagelint.reading.composer import Composer
     from imagelint.reading.yamlnodes import tag_of
 
     loader = Composer("a: [1, 'x', {b: true}]\nc: !custom d\n")

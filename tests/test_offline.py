@@ -44,7 +44,7 @@ def test_an_offline_run_does_not_even_import_the_http_client():
 
 
 def test_progress_bar_only_past_a_handful(capsys):
-    from imagelint.cli import _ProgressBar
+    from imagelint.cli.output import ProgressBar as _ProgressBar
 
     bar = _ProgressBar()
     for done in range(4):

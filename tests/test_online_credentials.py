@@ -17,12 +17,12 @@ import pytest
 
 from imagelint.core.model import Credential
 from imagelint.online.credentials import (
-    HelperResult,
     UserCredential,
     UserCredentials,
     entry_credential,
     podman_auth_files,
 )
+from imagelint.online.credhelpers import HelperResult
 
 MARKER = "s3cr3t-MARKER-7f1c"  # a password that must never show in problems or reprs
 

@@ -10,12 +10,12 @@ import pytest
 from conftest import check_text
 
 from imagelint.core.model import Credential
-from imagelint.pullsecrets.records import (
+from imagelint.pullsecrets.dockerconfig import parse_docker_config
+from imagelint.pullsecrets.matching import (
     covering,
     is_docker_hub,
     key_matches,
     normalize_key,
-    parse_docker_config,
     registry_pattern_matches,
 )
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from imagelint.images.reference import InvalidReference, Reference, diagnose, parse
+from imagelint.images.diagnosis import diagnose
+from imagelint.images.reference import InvalidReference, Reference, parse
 
 HEX = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 

@@ -62,3 +62,14 @@ def test_supersedes_replaces_the_generic_finding(monkeypatch):
         ("specific", "Bad:1"),
         ("invalid-reference", "Worse:1"),
     ]
+
+
+def test_options_configure_rules_that_exist():
+    from imagelint.core.options import OPTIONS
+
+    for option in OPTIONS:
+        for name in option.rules:
+            assert find(name) is not None, (option.name, name)
+            assert find(name).options[option.name] is option
+    for rule in RULES:
+        assert all(rule.name in option.rules for option in rule.options.values())

@@ -1,1 +1,2 @@
-"""Configuration: configuration files, the options and their schema, the effective settings."""
+"""Configuration: configuration files, their JSON Schema (derived from the option declarations
+of :mod:`imagelint.core.options`), the settings in effect, and the cache directory."""

@@ -5,6 +5,7 @@ Every use is optional: a cache that cannot be written is simply not used."""
 from __future__ import annotations
 
 import os
+import zlib
 
 
 def directory() -> str:
@@ -45,6 +46,4 @@ def remember(kind: str, content: bytes) -> None:
 def _name(content: bytes) -> str:
     """A file name for content; the content itself is compared on lookup, so a collision can
     only cost a miss (zlib instead of hashlib: hashlib's OpenSSL import costs start-up time)."""
-    import zlib
-
     return f"{zlib.crc32(content):08x}-{len(content)}"

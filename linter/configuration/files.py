@@ -2,22 +2,38 @@
 
 ``.imagelint.yaml`` / ``.imagelint.yml``, or ``[tool.imagelint]`` in ``pyproject.toml``; the
 nearest one from the current directory upwards wins. It is validated with the JSON Schema
-shipped in ``imagelint/data/config.schema.json``; a mistake is a :class:`ConfigError` naming
-the file, the key path and (for YAML) the line.
+derived from the option declarations (:mod:`imagelint.configuration.configschema`, shipped as
+``imagelint/data/config.schema.json``); a mistake is a :class:`ConfigError` naming the file, the
+key path and (for YAML) the line.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import warnings
 from collections.abc import Iterator
 from typing import Any
 
+from ruamel.yaml.cyaml import CSafeLoader
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, SequenceNode
+
+from imagelint import __version__
+from imagelint.configuration import cachedir as cache
+from imagelint.configuration import configschema
+from imagelint.core.selection import UnknownRule, matching, suggestion
+from imagelint.reading.bounds import expanded_counts, may_nest_deeper, nests_deeper
+from imagelint.reading.composer import close
+
 CONFIG_NAMES = (".imagelint.yaml", ".imagelint.yml")
 PYPROJECT = "pyproject.toml"
-SCHEMA = "config.schema.json"
 # Keys whose values are lists of rule tokens, or mappings keyed by rule tokens.
 _RULE_LISTS = ("select", "extend-select", "ignore")
+# Where a value is in the configuration: its keys and list indexes from the top; and the line
+# each such path was written on.
+KeyPath = tuple[str | int, ...]
+Lines = dict[KeyPath, int]
 
 
 class ConfigError(Exception):
@@ -27,7 +43,9 @@ class ConfigError(Exception):
 class Config:
     """A validated configuration file: its values and where each key was written."""
 
-    def __init__(self, path: str | None, values: dict[str, Any], lines: dict[tuple, int]) -> None:
+    __slots__ = ("path", "values", "_lines")
+
+    def __init__(self, path: str | None, values: dict[str, Any], lines: Lines) -> None:
         self.path = path
         self.values = values
         self._lines = lines
@@ -76,26 +94,21 @@ def load(path: str) -> Config:
             data = handle.read()
     except OSError as error:
         raise ConfigError(f"cannot read the configuration file {path}: {error.strerror}") from None
+    lines: Lines = {}
     if os.path.basename(path) == PYPROJECT:
-        values, lines = _from_pyproject(data, shown), {}
+        values = _from_pyproject(data, shown)
     else:
         values, lines = _from_yaml(data, shown)
     _validate_once(data, values, lines, shown)
     return Config(shown, values, lines)
 
 
-def _validate_once(
-    data: bytes, values: dict[str, Any], lines: dict[tuple, int], shown: str
-) -> None:
+def _validate_once(data: bytes, values: dict[str, Any], lines: Lines, shown: str) -> None:
     """Validate, unless these very bytes passed before against this very schema: importing
     jsonschema costs more than a one-file run has to spare (a pre-commit hook runs on every
     commit, with the same configuration). Rule names are checked every time (they are cheap,
     and the set of rules changes with imagelint itself)."""
-    from imagelint import __version__
-    from imagelint.configuration import cachedir as cache
-    from imagelint.data import read_text
-
-    memo = b"\0".join([__version__.encode(), read_text(SCHEMA).encode("utf-8"), data])
+    memo = b"\0".join([__version__.encode(), configschema.text().encode("utf-8"), data])
     if cache.remembers("valid-config", memo):
         _check_rule_names(values, lines, shown)
         return
@@ -104,10 +117,11 @@ def _validate_once(
 
 
 def _from_pyproject(data: bytes, shown: str) -> dict[str, Any]:
-    try:
+    # Imported here: tomllib costs start-up time, and only pyproject.toml needs it.
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
+    else:  # tomli, a dependency on Python 3.10 only (so it may not be installed where mypy runs)
+        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
     try:
         document = tomllib.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
@@ -123,16 +137,11 @@ def _from_pyproject(data: bytes, shown: str) -> dict[str, Any]:
     return section
 
 
-def _from_yaml(data: bytes, shown: str) -> tuple[dict[str, Any], dict[tuple, int]]:
-    from ruamel.yaml.cyaml import CSafeLoader
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
+def _from_yaml(data: bytes, shown: str) -> tuple[dict[str, Any], Lines]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ConfigError(f"{shown}: not UTF-8 text") from None
-    from imagelint.reading.loader import close, expanded_counts, may_nest_deeper, nests_deeper
-
     if may_nest_deeper(text, _MAX_DEPTH) and nests_deeper(text, _MAX_DEPTH):
         raise ConfigError(f"{shown}: nested more than {_MAX_DEPTH} levels deep")
     loader = CSafeLoader(text)
@@ -144,7 +153,7 @@ def _from_yaml(data: bytes, shown: str) -> tuple[dict[str, Any], dict[tuple, int
             counts = expanded_counts(node)
             if counts is None or counts[0] > _MAX_EXPANDED:
                 raise ConfigError(f"{shown}: its aliases expand without end, or nearly")
-        lines: dict[tuple, int] = {}
+        lines: Lines = {}
         with warnings.catch_warnings():  # ruamel warns of YAML 1.1 quirks such as '1e3'
             warnings.simplefilter("ignore")
             values = {} if node is None else _python(loader, node, (), lines)
@@ -168,10 +177,8 @@ _MAX_DEPTH = 64
 _MAX_EXPANDED = 100_000
 
 
-def _python(loader: Any, node: Any, path: tuple, lines: dict[tuple, int]) -> Any:
+def _python(loader: Any, node: Any, path: KeyPath, lines: Lines) -> Any:
     """Python values of a node, remembering the line of every key path."""
-    from ruamel.yaml.nodes import MappingNode, SequenceNode
-
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, MappingNode):
         result = {}
@@ -207,11 +214,9 @@ def _construct(loader: Any, node: Any) -> Any:
         raise _Unreadable(node.start_mark.line + 1, problem) from None
 
 
-def validate(values: dict[str, Any], lines: dict[tuple, int], shown: str) -> None:
-    """Check the values against the shipped JSON Schema, then check every rule name."""
-    from imagelint.configuration import schemas
-
-    errors = schemas.errors(SCHEMA, values)
+def validate(values: dict[str, Any], lines: Lines, shown: str) -> None:
+    """Check the values against the JSON Schema, then check every rule name."""
+    errors = configschema.errors(values)
     if errors:
         error = errors[0]
         path = tuple(error.absolute_path)
@@ -222,9 +227,7 @@ def validate(values: dict[str, Any], lines: dict[tuple, int], shown: str) -> Non
     _check_rule_names(values, lines, shown)
 
 
-def _check_rule_names(values: dict[str, Any], lines: dict[tuple, int], shown: str) -> None:
-    from imagelint.core.selection import UnknownRule, matching, suggestion
-
+def _check_rule_names(values: dict[str, Any], lines: Lines, shown: str) -> None:
     for path, token in _rule_tokens(values):
         try:
             matching(token)
@@ -233,7 +236,7 @@ def _check_rule_names(values: dict[str, Any], lines: dict[tuple, int], shown: st
             raise ConfigError(_where(shown, lines, path) + message) from None
 
 
-def _rule_tokens(values: dict[str, Any]) -> Iterator[tuple[tuple, str]]:
+def _rule_tokens(values: dict[str, Any]) -> Iterator[tuple[KeyPath, str]]:
     for key in _RULE_LISTS:
         for index, token in enumerate(values.get(key, [])):
             yield (key, index), token
@@ -247,7 +250,7 @@ def _rule_tokens(values: dict[str, Any]) -> Iterator[tuple[tuple, str]]:
             yield ("exemptions", number, "rules", index), token
 
 
-def _where(shown: str, lines: dict[tuple, int], path: tuple) -> str:
+def _where(shown: str, lines: Lines, path: KeyPath) -> str:
     line = None
     for length in range(len(path), -1, -1):  # the deepest written part of the path
         line = lines.get(path[:length])
@@ -257,9 +260,9 @@ def _where(shown: str, lines: dict[tuple, int], path: tuple) -> str:
     return f"{shown}:{line}: {key}: " if line else f"{shown}: {key}: "
 
 
-def _explain(error: Any, path: tuple) -> str:
+def _explain(error: Any, path: KeyPath) -> str:
     """jsonschema's error in words, with the keys that are allowed where it helps."""
-    import difflib
+    import difflib  # here, not at the top: it costs start-up time, and only mistakes need it
 
     if error.validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
@@ -278,9 +281,9 @@ def _explain(error: Any, path: tuple) -> str:
             "number": "a number",
         }
         if isinstance(wanted, list):
-            want = " or ".join(names.get(w, w) for w in wanted)
+            want = " or ".join(names.get(w, str(w)) for w in wanted)
         else:
-            want = names.get(wanted, wanted)
+            want = names.get(wanted, str(wanted))
         return f"must be {want}, not {error.instance!r}"
     if error.validator == "enum":
         return (
@@ -293,4 +296,4 @@ def _explain(error: Any, path: tuple) -> str:
         shown = repr(error.instance)
         shown = shown if len(shown) <= 60 else shown[:57] + "..."
         return f"{shown} is not a valid value ({error.schema['description']})"
-    return error.message
+    return str(error.message)

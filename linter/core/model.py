@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple, TypeVar
 
+from imagelint.core.options import setting_default
+
 _T = TypeVar("_T")
 
 
@@ -31,7 +33,7 @@ def pickled_as_call(cls: type[_T]) -> type[_T]:
     def __reduce__(self: Any) -> tuple[Any, ...]:
         return (cls, values(self))
 
-    cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]
+    cls.__reduce__ = __reduce__  # type: ignore[method-assign]
     return cls
 
 
@@ -135,15 +137,14 @@ class ImageRecord:
 
 @dataclass(frozen=True, eq=False)
 class Settings:
-    """What a run was asked to do; rules read their options here (never from files)."""
+    """What a run was asked to do; rules read their options here (never from files). An option
+    not in ``options`` has its declared default (``imagelint.core.options``)."""
 
     namespace: str = "default"
     options: Mapping[str, Any] = field(default_factory=dict)  # option name -> value
 
     def option(self, name: str) -> Any:
-        from imagelint.core.rulebook import option_default
-
-        return self.options[name] if name in self.options else option_default(name)
+        return self.options[name] if name in self.options else setting_default(name)
 
 
 @pickled_as_call

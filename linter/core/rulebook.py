@@ -18,8 +18,9 @@ A rule module carries its identity and its documentation (the module docstring, 
 ``PURE``        for image rules: for a non-empty image string, the violations depend only on
                 the string, whether it is resolved at run time and whether the document came
                 from Helm, so the engine computes them once per distinct string
-``OPTIONS``     ``{option-name: Option(default, help)}``: settings the rule reads; names are
-                global (one ``private-registries`` for every rule that reads it)
+
+The options that configure a rule are declared with the other options, in
+``imagelint.core.options`` (each names the rules it configures), not in the rule's module.
 """
 
 from __future__ import annotations
@@ -32,13 +33,10 @@ from types import ModuleType
 from typing import Any, NamedTuple
 
 from imagelint.core.model import Severity
+from imagelint.core.options import RULE_SETTINGS
+from imagelint.core.options import Option as Declared
 
 SCOPES = ("input", "image", "run")
-
-
-class Option(NamedTuple):
-    default: Any
-    help: str
 
 
 class Rule(NamedTuple):
@@ -51,7 +49,7 @@ class Rule(NamedTuple):
     supersedes: tuple[str, ...]
     default_enabled: bool
     check: Callable[..., Iterator[Any]] | None
-    options: dict[str, Option]
+    options: dict[str, Declared]  # the options that configure it, by name (core.options)
     pure: bool = False
 
 
@@ -62,6 +60,8 @@ def _from_module(module: ModuleType) -> Rule:
     check = getattr(module, "check", None)
     if (scope == "input") != (check is None):
         raise ValueError(f"{module.__name__}: scope {scope!r} and check() disagree")
+    if hasattr(module, "OPTIONS"):
+        raise ValueError(f"{module.__name__}: options are declared in imagelint.core.options")
     return Rule(
         name=module.NAME,
         code=module.CODE,
@@ -72,7 +72,7 @@ def _from_module(module: ModuleType) -> Rule:
         supersedes=tuple(getattr(module, "SUPERSEDES", ())),
         default_enabled=bool(getattr(module, "DEFAULT_ENABLED", True)),
         check=check,
-        options=dict(getattr(module, "OPTIONS", {})),
+        options={option.name: option for option in RULE_SETTINGS if module.NAME in option.rules},
         pure=bool(getattr(module, "PURE", False)),
     )
 
@@ -105,22 +105,3 @@ def find(name_or_code: str) -> Rule | None:
         if rule.code == key.upper():
             return rule
     return None
-
-
-@functools.cache
-def options() -> dict[str, Option]:
-    """Every option any rule reads; rules that share an option must agree on its default."""
-    merged: dict[str, Option] = {}
-    for rule in all_rules():
-        for name, option in rule.options.items():
-            if name in merged and merged[name].default != option.default:
-                raise ValueError(f"option {name!r}: rules disagree on its default")
-            merged[name] = option
-    return merged
-
-
-def option_default(name: str) -> Any:
-    try:
-        return options()[name].default
-    except KeyError:
-        raise KeyError(f"no rule declares the option {name!r}") from None

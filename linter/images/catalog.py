@@ -82,11 +82,8 @@ def deprecations() -> tuple[Deprecation, ...]:
     entries = []
     for line in lines[1:]:
         entry = dict(zip(header, line.split("\t"), strict=True))
-        entries.append(
-            Deprecation(
-                **{**entry, "rewrite": None if entry["rewrite"] == "-" else entry["rewrite"]}
-            )
-        )
+        rewrite = entry.pop("rewrite")
+        entries.append(Deprecation(**entry, rewrite=None if rewrite == "-" else rewrite))
     return tuple(sorted(entries, key=lambda e: len(e.prefix), reverse=True))
 
 

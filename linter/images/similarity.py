@@ -86,8 +86,8 @@ class NameIndex:
     Two strings within k edits (insertions, deletions, substitutions, adjacent swaps) share a
     string reachable from both by at most k deletions, so indexing every name under its
     deletion variants finds all candidates with a few dictionary lookups; each candidate is then
-    confirmed with :func:`distance`. Building that index costs about 0.1 s for the Docker Hub
-    list, so the first lookups of a run compare with the names of about the right length
+    confirmed with :func:`distance`. Building that index for the Docker Hub list costs more
+    than a few lookups, so the first lookups of a run compare with the names of about the right length
     instead, and only a run that asks many times builds it. Both ways give the same answers.
     """
 

@@ -2,12 +2,14 @@
 
 A patch looks like a Deployment but is partial by design: its containers often carry no image.
 Files that a ``kustomization.yaml`` of the run names as patches are read as partial, so a
-container without an image there is not a finding (an image that is written is still checked).
+container without an image there is not a finding (an image that is written is still checked);
+so are files whose name or folder says they are patches.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 
 from imagelint.reading.loader import load
@@ -15,6 +17,8 @@ from imagelint.reading.sources import SourceRef, decode, read_bytes
 from imagelint.reading.yamlnodes import as_mapping, as_sequence, string_value
 
 KUSTOMIZATION_NAMES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
+# "patch" as a word of the path: patch.yaml, patches/, set-replicas-patch.yml (not dispatcher/).
+_PATCH_WORD = re.compile(r"(?:^|[/_.-])patch(?:es)?(?:[/_.-]|$)", re.IGNORECASE)
 
 
 def patch_files(refs: Iterable[SourceRef]) -> frozenset[str]:
@@ -40,3 +44,15 @@ def patch_files(refs: Iterable[SourceRef]) -> frozenset[str]:
             if name and "\n" not in name:  # multi-line entries are inline patches
                 patches.add(os.path.realpath(os.path.join(base, name)))
     return frozenset(patches)
+
+
+def is_patch(ref: SourceRef, kustomize_patches: frozenset[str]) -> bool:
+    """Whether a file holds partial objects: a patch of a kustomization in the run, or a file
+    whose name or folder says it is a patch (kustomize, kubeadm and kind name them so)."""
+    if _PATCH_WORD.search("/".join(ref.display.split("/")[-2:])):  # file name and its folder
+        return True
+    return (
+        bool(kustomize_patches)
+        and ref.path is not None
+        and os.path.realpath(ref.path) in kustomize_patches
+    )

@@ -60,10 +60,10 @@ def _affinity(spec: Mapping) -> tuple[tuple[str, ...], tuple[str, ...]]:
     required = (
         as_mapping(node.get("requiredDuringSchedulingIgnoredDuringExecution")) if node else None
     )
-    terms = (
+    candidates = (
         [as_mapping(t) for t in as_sequence(required.get("nodeSelectorTerms"))] if required else []
     )
-    terms = [t for t in terms if t is not None]
+    terms = [t for t in candidates if t is not None]
     if not terms:
         return (), ()
     arch: list[str] | None = []

@@ -9,6 +9,7 @@ Ceph image, not a container image.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -101,12 +102,13 @@ def pod_specs(
     """The pod specs of an object; ``partial`` for patches, whose containers may omit images."""
     path = POD_SPEC_PATHS.get((obj.group, obj.kind))
     if path is not None:
-        mapping: Mapping | None = obj.mapping
+        mapping = obj.mapping
         for key in path:
-            mapping = as_mapping(mapping.get(key))
-            if mapping is None:
+            child = as_mapping(mapping.get(key))
+            if child is None:
                 return
-            duplicates.extend(mapping.duplicates)
+            duplicates.extend(child.duplicates)
+            mapping = child
         yield PodSpec(obj, mapping, obj.field(".".join(path)), not partial)
         return
     if obj.group == "argoproj.io" and obj.kind in ARGO_TEMPLATE_PATHS:
@@ -153,7 +155,7 @@ def images(
         for index, node in enumerate(as_sequence(pod.mapping.get("volumes"))):
             volume = as_mapping(node)
             source = None if volume is None else as_mapping(volume.get("image"))
-            if source is None:
+            if volume is None or source is None:
                 continue
             duplicates.extend(source.duplicates)
             value = source.get("reference")
@@ -196,12 +198,13 @@ def _container_image(
 
 
 def _argo_images(obj: KubeObject, duplicates: list[DuplicateKey]) -> Iterator[ImageUse]:
-    mapping: Mapping | None = obj.mapping
+    mapping = obj.mapping
     path = ARGO_TEMPLATE_PATHS[obj.kind]
     for key in path[:-1]:
-        mapping = as_mapping(mapping.get(key))
-        if mapping is None:
+        child = as_mapping(mapping.get(key))
+        if child is None:
             return
+        mapping = child
     workflow_field = obj.field(".".join(path[:-1]))
     for index, node in enumerate(as_sequence(mapping.get(path[-1]))):
         template = as_mapping(node)
@@ -282,8 +285,6 @@ def _triggered_containers(obj: KubeObject) -> frozenset[str]:
                     names.add(text)
     raw = annotation(obj, _OPENSHIFT_TRIGGERS)
     if raw:
-        import json
-
         try:
             entries = json.loads(raw)
         except ValueError:

@@ -6,6 +6,7 @@ rules turn answers into findings. Nothing here holds a credential, only where on
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
@@ -79,7 +80,8 @@ class Content(NamedTuple):
     """What a manifest says, for the platform and size rules (cached by digest, for good)."""
 
     platforms: tuple[Platform, ...]  # an index: what it offers; one image: its own
-    index: bool
+    # Whether it is an index; the name hides tuple.index, which nothing calls on this.
+    index: bool  # type: ignore[assignment]  # the field's name, see above
     sizes: tuple[tuple[Platform, int], ...]  # compressed size (config + layers) per platform read
 
 
@@ -169,8 +171,6 @@ _UNITS = {
 
 def parse_size(value: int | float | str) -> int:
     """``1GiB``, ``500MB``, ``750Mi`` or a number of bytes."""
-    import re
-
     if isinstance(value, bool):
         raise ValueError(f"not a size: {value!r}")
     if isinstance(value, (int, float)):

@@ -18,15 +18,16 @@ earlier source is dropped.
 
 from __future__ import annotations
 
+import json
 import os
+import sys
+import threading
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from imagelint.core.model import Credential
-
-if TYPE_CHECKING:
-    import subprocess
-    import threading
+from imagelint.online.credhelpers import HelperResult, HelperRunner, run_credential_helper
+from imagelint.pullsecrets.dockerconfig import decode_base64
 
 HUB_SERVER = "https://index.docker.io/v1/"  # Docker Hub's key in config.json and helpers
 _HUB_HOSTS = ("index.docker.io", "docker.io", "registry-1.docker.io")  # in preference order
@@ -40,80 +41,6 @@ class UserCredential(NamedTuple):
     source: str  # for people, e.g. "~/.docker/config.json"; never any of the file's content
     credential: Credential  # its repr is redacted
     identity_token: bool = False  # the password is an identity (OAuth2 refresh) token
-
-
-class HelperResult(NamedTuple):
-    """What running ``docker-credential-<name> get`` gave. The repr hides the output."""
-
-    outcome: str  # "exited" (see exit_status), "missing" (not on PATH), "timeout", "error"
-    exit_status: int = 0
-    stdout: bytes = b""
-    reason: str = ""  # for "error": why it could not be started (an OS error description)
-
-    def __repr__(self) -> str:
-        return f"HelperResult(outcome={self.outcome!r}, exit_status={self.exit_status})"
-
-
-HelperRunner = Callable[[str, str, float], HelperResult]  # (program, server URL, timeout)
-
-
-def run_credential_helper(
-    program: str,
-    server_url: str,
-    timeout: float,
-    *,
-    path: str | None = None,
-    env: Mapping[str, str] | None = None,
-) -> HelperResult:
-    """Run ``program get`` (found on ``path``, no shell) with the server URL on stdin.
-
-    Its stdout is returned inside the result, never printed or logged; its stderr is discarded.
-    On timeout the helper and whatever it started are killed."""
-    import shutil
-    import subprocess
-
-    executable = shutil.which(program, path=path)
-    if executable is None:
-        return HelperResult("missing")
-    try:
-        process = subprocess.Popen(
-            [executable, "get"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=dict(env) if env is not None else None,
-            start_new_session=os.name == "posix",  # its own process group, to kill it whole
-        )
-    except OSError as error:
-        return HelperResult("error", reason=error.strerror or type(error).__name__)
-    try:
-        stdout, _stderr = process.communicate(server_url.encode("utf-8"), timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill(process)
-        return HelperResult("timeout")
-    return HelperResult("exited", process.returncode, stdout)
-
-
-def _kill(process: subprocess.Popen[bytes]) -> None:
-    """Kill a helper that did not answer, with any children (which may hold its pipes open)."""
-    import signal
-
-    if hasattr(os, "killpg"):
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except OSError:
-            pass
-    try:
-        process.kill()
-    except OSError:
-        pass
-    for stream in (process.stdin, process.stdout, process.stderr):
-        if stream is not None:
-            try:
-                stream.close()
-            except OSError:
-                pass
-    process.wait()
 
 
 class _AuthFile(NamedTuple):
@@ -149,8 +76,6 @@ class UserCredentials:
         helper_timeout: float = 10.0,
         run_helper: HelperRunner | None = None,
     ) -> None:
-        import threading
-
         self._environ: Mapping[str, str] = os.environ if environ is None else environ
         self._home = home
         self._timeout = helper_timeout
@@ -273,8 +198,6 @@ class UserCredentials:
             yield path, f"podman auth.json ({path})", False
 
     def _read(self, path: str, name: str, docker: bool) -> _AuthFile | None:
-        import json
-
         try:
             with open(path, "rb") as stream:
                 raw = stream.read()
@@ -340,8 +263,6 @@ class UserCredentials:
             return answer.value
 
     def _run(self, program: str, server: str, label: str) -> tuple[Credential, bool] | None:
-        import json
-
         try:
             result = self._run_helper(program, server, self._timeout)
         except Exception:  # a runner's exception text might quote the helper's output
@@ -386,8 +307,6 @@ _Found = tuple[str, Credential, bool]  # (source, credential, is an identity tok
 
 def podman_auth_files(environ: Mapping[str, str], home: str) -> list[str]:
     """podman's own auth files, primary first (containers-auth.json(5))."""
-    import sys
-
     config_home = environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
     runtime_dir = environ.get("XDG_RUNTIME_DIR")
     if sys.platform in ("darwin", "win32"):
@@ -475,8 +394,6 @@ def entry_credential(entry: object) -> tuple[Credential, bool] | None:
     password = ""
     auth = entry.get("auth")
     if isinstance(auth, str) and auth.strip():
-        from imagelint.pullsecrets.records import decode_base64
-
         text = auth.strip()
         decoded = decode_base64(text + "=" * (-len(text) % 4))
         if decoded is not None:
@@ -484,11 +401,11 @@ def entry_credential(entry: object) -> tuple[Credential, bool] | None:
             if colon:
                 username, password = user, secret.strip("\x00")
     if username is None:
-        user, secret = entry.get("username"), entry.get("password")
-        if isinstance(user, str) and isinstance(secret, str):
-            username, password = user, secret
-        elif isinstance(user, str):
-            username = user
+        given_user, given_password = entry.get("username"), entry.get("password")
+        if isinstance(given_user, str) and isinstance(given_password, str):
+            username, password = given_user, given_password
+        elif isinstance(given_user, str):
+            username = given_user
     token = entry.get("identitytoken")
     if isinstance(token, str) and token:
         return Credential(username or TOKEN_USERNAME, token), True

@@ -12,7 +12,9 @@ not used, and writing merges with what another process may have written meanwhil
 
 from __future__ import annotations
 
+import json
 import os
+import tempfile
 import threading
 import time
 from typing import Any
@@ -82,9 +84,6 @@ class OnlineCache:
 
     def save(self) -> None:
         """Write what this run learnt, merged with the file as it is now."""
-        import json
-        import tempfile
-
         with self._lock:
             if not self._changed:
                 return
@@ -123,8 +122,6 @@ def _newest(entries: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def _read(path: str) -> dict[str, Any] | None:
-    import json
-
     try:
         with open(path, encoding="utf-8") as handle:
             document = json.load(handle)

@@ -75,7 +75,7 @@ def deadline(seconds: float) -> Iterator[None]:
 
 
 def _remaining(timeout: float | None, error: type[Exception]) -> float | None:
-    end = getattr(_local, "deadline", None)
+    end: float | None = getattr(_local, "deadline", None)
     if end is None:
         return timeout
     left = end - time.monotonic()
@@ -102,7 +102,7 @@ class GuardedBackend(httpcore.NetworkBackend):
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except socket.gaierror as error:
             raise httpcore.ConnectError(f"cannot resolve {host}") from error
-        addresses = list(dict.fromkeys(info[4][0] for info in infos))
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))  # IP text
         allowed = [a for a in addresses if self.allow_link_local or not blocked(a)]
         if not allowed:
             where = host if host == addresses[0] else f"{host} resolves to {addresses[0]}, which"

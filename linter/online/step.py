@@ -1,5 +1,8 @@
 """The ``--online`` step of a run, as the command line sets it up: one registry client, the
-disk cache, the user's credentials, and a checker that asks about the checked images."""
+disk cache, the user's credentials, and a checker that asks about the checked images.
+
+httpx (with the client, the transport and the checker) is imported only when the step runs or
+a CA file is checked: importing this module does not load it."""
 
 from __future__ import annotations
 
@@ -7,8 +10,11 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from imagelint.configuration import cachedir as caches
 from imagelint.core.model import ImageRecord, Settings
 from imagelint.online.answers import Answers, parse_size
+from imagelint.online.credentials import UserCredentials
+from imagelint.online.diskcache import OnlineCache
 from imagelint.running.runindex import RunIndex
 
 CONTENT_RULES = frozenset({"platform-missing", "image-too-large"})
@@ -49,7 +55,7 @@ def validate(settings: Settings, online: OnlineSettings) -> None:
         if not os.path.isfile(path):
             raise ValueError(f"no such CA file: {path}")
     if online.ca_files:
-        from imagelint.online.client import ssl_context
+        from imagelint.online.connections import ssl_context  # imports httpx: only here
 
         ssl_context(online.ca_files)  # a file that is not PEM certificates fails here
 
@@ -73,15 +79,12 @@ class OnlineStep:
         self.answers: Answers | None = None
 
     def __call__(self, run: RunIndex, records: list[ImageRecord] | None) -> Answers:
+        # Import httpx (under the checker and the client) only when the step runs.
         from imagelint.online.checker import Checker
         from imagelint.online.client import RegistryClient
-        from imagelint.online.credentials import UserCredentials
 
         cache = None
         if self.online.use_cache:
-            from imagelint.configuration import cachedir as caches
-            from imagelint.online.diskcache import OnlineCache
-
             cache = OnlineCache(self.online.cache_dir or caches.directory())
         user = UserCredentials(self.environ)
         client = RegistryClient(

@@ -1,43 +1,54 @@
-"""Text to YAML documents with positions, using ruamel's C composer.
+"""Text to YAML documents with positions, one document at a time.
 
-Only nodes are composed (never Python objects), so line and column marks survive and the cost
-stays close to the parser's own. A syntax error is a :class:`Problem`; the documents around it
-are still read. An unrendered Helm template is recognised and reported as such instead of as a
-string of syntax errors.
+Only nodes are composed (never Python objects), with the C composer of ``composer``, so line and
+column marks survive and the cost stays close to the parser's own. A syntax error is a
+:class:`Problem`; the documents around it are still read. A document Kubernetes would refuse
+(nested too deeply, or aliased into a 'billion laughs') is a Problem too, and is not handed out.
+An unrendered Helm template is recognised and reported as such instead of as a string of syntax
+errors.
 """
 
 from __future__ import annotations
 
-import bisect
-import operator
 import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from ruamel.yaml.cyaml import CSafeLoader
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import ScalarEvent
-from ruamel.yaml.nodes import Node, ScalarNode, SequenceNode
-from ruamel.yaml.reader import ReaderError
-from ruamel.yaml.tag import Tag
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.nodes import Node
 
 from imagelint.core.model import Site
-from imagelint.reading.leannodes import LeanScalarNode, LeanSequenceNode, get_node
+from imagelint.reading.bounds import (
+    EXPANSION_CAP,
+    MAX_DEPTH,
+    allowed_alias_ratio,
+    expanded_counts,
+    may_nest_deeper,
+    nests_deeper,
+)
+from imagelint.reading.composer import (
+    Composer,
+    close,
+    compose,
+    compose_pure,
+    describe_error,
+    is_libyaml_gap,
+    problem_position,
+)
+from imagelint.reading.helm import SourceComments, template_problem
+from imagelint.reading.leannodes import get_node
 from imagelint.reading.sources import Problem
 from imagelint.reading.textlines import BREAK as _BREAKS
 from imagelint.reading.textlines import BREAK_CHARS, yaml_lines
-from imagelint.reading.yamlnodes import PLAIN_TAG, value_start
+from imagelint.reading.yamlnodes import value_start
 
-_HELM_SOURCE_RE = re.compile(r"^# Source: (.+?)[ \t]*\r?$", re.MULTILINE)
 _DOCUMENT_START_RE = re.compile(r"^---(?:[ \t]|\r?$)", re.MULTILINE)
-# A plain scalar cannot start with '{', so '{{' can be YAML structure only where a value starts:
-# at a line start or after '-', ':', '[', '{' or ','. Elsewhere it is inside a string.
-_TEMPLATE_CANDIDATE_RE = re.compile(r"(?:^|[-:\[{,])[ \t]*\{\{", re.MULTILINE)
 
 
 class Document(NamedTuple):
     node: Node
-    index: int  # position in the file, from 0
+    # Position in the file, from 0. The name hides tuple.index, which nothing calls on this.
+    index: int  # type: ignore[assignment]  # the field's name, see above
     source: str | None  # the Helm template it was rendered from, if a '# Source:' comment says
 
 
@@ -87,64 +98,16 @@ class LoadedFile:
 _LINE_BREAK = re.compile(f"[{BREAK_CHARS}]")
 
 
-class Composer(CSafeLoader):
-    """The C composer, minus work nobody uses: tags of plain scalars are resolved on demand
-    (``yamlnodes.tag_of``) instead of by a dozen regular expressions per scalar, there are no
-    path resolvers to track, and every node shares one of four Tag objects instead of getting
-    its own (a node given a string makes a Tag of it). About two fifths of composing time."""
-
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Tag:
-        # ``kind`` is the class the composer makes the node of: ruamel's, or a lean one.
-        if kind is LeanScalarNode or kind is ScalarNode:
-            return _PLAIN if implicit[0] else _STR
-        return _SEQ if kind is LeanSequenceNode or kind is SequenceNode else _MAP
-
-    # No path resolvers: these are called for every node, so they are C functions that do
-    # nothing useful rather than Python methods (builtins do not bind to the instance).
-    descend_resolver = operator.is_
-    ascend_resolver = tuple
-
-
-# Shared by every node they tag, so never changed (``tag_of`` does not write to them).
-_PLAIN, _STR, _SEQ, _MAP = (
-    Tag(suffix=suffix)
-    for suffix in (PLAIN_TAG, *("tag:yaml.org,2002:" + name for name in ("str", "seq", "map")))
-)
-
-
-def close(loader: Any) -> None:
-    """Free a loader now. Its Python attributes point back at itself (ruamel's mixins keep
-    ``loader``, ``_parser``, ``_composer``... as references to the instance), a cycle that only
-    the cyclic garbage collector would free, holding the file's text meanwhile."""
-    loader.dispose()
-    vars(loader).clear()
-
-
-def parser_name() -> str:
-    """The class that parses YAML here; a test asserts it is the C one."""
-    return next(c.__module__ for c in type(Composer("")).__mro__ if c.__name__ == "CParser")
-
-
 def load(display: str, text: str) -> LoadedFile:
     if text.startswith("\ufeff"):
         # libyaml skips a byte-order mark without counting it in its marks' indexes; without
         # it, those indexes are offsets into the text. (Editors do not show it either.)
         text = text[1:]
     loaded = LoadedFile(display, text)
-    if "{{" in text and _TEMPLATE_CANDIDATE_RE.search(text):
-        marker = find_template_marker(text)
-        if marker is not None:
-            line, column = marker
-            loaded.problems.append(
-                Problem(
-                    "helm-template-file",
-                    line + 1,
-                    column + 1,
-                    "'{{' outside a string: this file is an unrendered template (Helm or "
-                    "another Go template), not a manifest; check the rendered output instead, "
-                    "e.g. helm template RELEASE CHART | imagelint check -",
-                )
-            )
+    if "{{" in text:
+        problem = template_problem(text)
+        if problem is not None:
+            loaded.problems.append(problem)
             return loaded
     loaded._stream = _documents(text, loaded.problems)
     return loaded
@@ -153,7 +116,7 @@ def load(display: str, text: str) -> LoadedFile:
 def _documents(text: str, problems: list[Problem]) -> Iterator[Document]:
     """Compose and hand out one document at a time. After a syntax error, the rest of the
     file is read part by part ('---' to '---'), so one broken document loses only itself."""
-    sources = _SourceComments(text)
+    sources = SourceComments(text)
     index = 0
     resume = 0  # where the documents handed out so far end
     failed = False
@@ -188,19 +151,6 @@ def _documents(text: str, problems: list[Problem]) -> Iterator[Document]:
             index += 1
 
 
-def _compose(text: str) -> tuple[list[Node], YAMLError | None]:
-    nodes: list[Node] = []
-    loader = Composer(text)
-    try:
-        while loader.check_node():
-            nodes.append(get_node(loader))
-    except YAMLError as error:
-        return nodes, error
-    finally:
-        close(loader)
-    return nodes, None
-
-
 def _compose_by_document(text: str, problems: list[Problem], offset: int = 0) -> Iterator[Node]:
     """Compose each '---'-delimited part from ``offset`` on its own, so one broken document
     loses only itself.
@@ -230,14 +180,14 @@ def _compose_by_document(text: str, problems: list[Problem], offset: int = 0) ->
             line += len(_BREAKS.findall(part))
             column = 0
             continue
-        composed, error = _compose(part)
-        if _is_libyaml_gap(error):
-            composed, error = _compose_pure(part, composed, error)
+        composed, error = compose(part)
+        if is_libyaml_gap(error):
+            composed, error = compose_pure(part, composed, error)
         for node in composed:
             _move_marks(node, line, column, begin)
             yield node
         if error is not None:
-            problem_line, problem_column = _problem_position(error, part)
+            problem_line, problem_column = problem_position(error, part)
             if problem_line == 0:
                 problem_column += column
             problem_line += line
@@ -247,7 +197,7 @@ def _compose_by_document(text: str, problems: list[Problem], offset: int = 0) ->
             if problem_line >= end_of_text[0]:  # libyaml: one line past a last line without a break
                 problem_line, problem_column = max(end_of_text[0] - 1, 0), end_of_text[1]
             problems.append(
-                Problem("yaml-syntax", problem_line + 1, problem_column + 1, _describe(error))
+                Problem("yaml-syntax", problem_line + 1, problem_column + 1, describe_error(error))
             )
         line += len(_BREAKS.findall(part))
         column = 0
@@ -257,8 +207,8 @@ def _refuse_aliasing(root: Node, problems: list[Problem], text: str, after: int)
     """Whether Kubernetes' YAML parser would refuse this document for excessive aliasing (a
     'billion laughs'), which then becomes a finding instead of being walked. go-yaml counts
     the nodes it decodes with aliases expanded and the aliases among them, and refuses when
-    aliases are more than a share of the nodes (99% up to 400,000 nodes, down to 10% at
-    4,000,000); the counts are worked out here without expanding anything.
+    aliases are more than a share of the nodes (``allowed_alias_ratio``); the counts are worked
+    out without expanding anything (``expanded_counts``).
 
     Only for a document whose text holds both an anchor and an alias (the root's own anchor
     stands before the root, after the end of the previous document, ``after``): a walk of every
@@ -276,9 +226,9 @@ def _refuse_aliasing(root: Node, problems: list[Problem], text: str, after: int)
         )
     else:
         decoded, aliases = counts
-        if aliases <= 100 or decoded <= 1000 or aliases / decoded <= _allowed_alias_ratio(decoded):
+        if aliases <= 100 or decoded <= 1000 or aliases / decoded <= allowed_alias_ratio(decoded):
             return False
-        shown = f"{decoded:,}" if decoded < _EXPANSION_CAP else f"more than {_EXPANSION_CAP:,}"
+        shown = f"{decoded:,}" if decoded < EXPANSION_CAP else f"more than {EXPANSION_CAP:,}"
         message = (
             f"this document's aliases expand to {shown} nodes ({aliases / decoded:.0%} of them "
             "inside aliases): Kubernetes refuses it ('yaml: document contains excessive "
@@ -289,125 +239,9 @@ def _refuse_aliasing(root: Node, problems: list[Problem], text: str, after: int)
     return True
 
 
-_EXPANSION_CAP = 10**12
 # What an anchor or an alias looks like in the text (or a shell's '&&' or glob: only a hint).
 _ANCHOR = re.compile(r"&[^\s,\[\]{}]")
 _ALIAS = re.compile(r"\*[^\s,\[\]{}]")
-
-
-def _allowed_alias_ratio(decoded: int) -> float:
-    if decoded <= 400_000:
-        return 0.99
-    if decoded >= 4_000_000:
-        return 0.10
-    return 0.99 - 0.89 * (decoded - 400_000) / 3_600_000
-
-
-def expanded_counts(root: Node) -> tuple[int, int] | None:
-    """(nodes decoded, nodes decoded inside an alias) of the document with its aliases
-    expanded, as go-yaml counts them, from counts of paths in the node graph: a node is decoded
-    once per path to it, inside an alias on paths through an alias (an edge to a node met
-    before). None for a cycle (a recursive anchor), which expands without end."""
-    edges: dict[int, list[tuple[Node, bool]]] = {}  # node -> (child, through an alias)
-    incoming: dict[int, int] = {}
-    seen = {id(root)}
-    stack = [root]
-    shared = False  # whether any node is reached twice
-    while stack:
-        node = stack.pop()
-        out = edges[id(node)] = []
-        for child in _children(node):
-            alias = id(child) in seen
-            shared |= alias
-            out.append((child, alias))
-            incoming[id(child)] = incoming.get(id(child), 0) + 1
-            if not alias:
-                seen.add(id(child))
-                stack.append(child)
-    if not shared:  # a tree: each node decoded once, none inside an alias
-        return len(seen), 0
-    if id(root) in incoming:  # the root's own anchor used inside it
-        return None
-    paths = {id(root): 1}  # paths from the root
-    inside = {id(root): 0}  # of those, paths through an alias
-    ready, done = [root], 0
-    while ready:  # parents before children (Kahn's order)
-        node = ready.pop()
-        done += 1
-        count, through = paths[id(node)], inside[id(node)]
-        for child, alias in edges[id(node)]:
-            key = id(child)
-            paths[key] = min(paths.get(key, 0) + count, _EXPANSION_CAP)
-            inside[key] = min(inside.get(key, 0) + (count if alias else through), _EXPANSION_CAP)
-            incoming[key] -= 1
-            if incoming[key] == 0:
-                ready.append(child)
-    if done < len(edges):  # a cycle
-        return None
-    return min(sum(paths.values()), _EXPANSION_CAP), min(sum(inside.values()), _EXPANSION_CAP)
-
-
-def _children(node: Node) -> Iterator[Node]:
-    value = node.value
-    if isinstance(value, list):
-        for item in value:
-            if isinstance(item, tuple):
-                yield from item
-            else:
-                yield item
-
-
-# Kubernetes' YAML parser refuses deeper nesting; the C composer recurses once per level and
-# would overflow the C stack at about 25,000.
-MAX_DEPTH = 10_000
-
-
-def may_nest_deeper(text: str, depth: int) -> bool:
-    """A cheap test that rules out deep nesting for nearly every file: each level of flow
-    nesting takes a bracket, and each two levels of block nesting at least one character of
-    indentation (or of '- ', '? ', ': ' on the line) on the deepest line."""
-    if len(text) <= depth:
-        return False
-    if text.count("[") + text.count("{") > depth // 2 and _bracket_depth(text) > depth // 2:
-        return True
-    return re.search(rf"^[ \t\-?:]{{{depth // 2},}}", text, re.MULTILINE) is not None
-
-
-def _bracket_depth(text: str) -> int:
-    """How deep brackets nest in the text, quotes ignored (so at least the flow nesting):
-    many brackets in a file of flow-style (JSON) documents are mostly side by side."""
-    from itertools import accumulate
-
-    brackets = _NOT_BRACKET.sub("", text)
-    steps = (1 if c in "[{" else -1 for c in brackets)
-    return max(accumulate(steps, initial=0))
-
-
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-
-
-def nests_deeper(text: str, depth: int) -> bool:
-    """Whether the parser's events nest beyond ``depth`` (the event parser keeps its own stack:
-    no recursion, whatever the depth); up to a syntax error, past which the composer does not
-    go either."""
-    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
-
-    level = 0
-    loader = CSafeLoader(text)
-    try:
-        while loader.check_event():
-            event = loader.get_event()
-            if isinstance(event, CollectionStartEvent):
-                level += 1
-                if level > depth:
-                    return True
-            elif isinstance(event, CollectionEndEvent):
-                level -= 1
-    except YAMLError:
-        pass
-    finally:
-        close(loader)
-    return False
 
 
 class _Mark(NamedTuple):
@@ -415,7 +249,8 @@ class _Mark(NamedTuple):
 
     line: int
     column: int
-    index: int
+    # Named as ruamel's marks name it; it hides tuple.index, which nothing calls on a mark.
+    index: int  # type: ignore[assignment]  # the field's name, see above
 
 
 def _move_marks(root: Node, line: int, column: int, index: int) -> None:
@@ -441,135 +276,3 @@ def _move_marks(root: Node, line: int, column: int, index: int) -> None:
                     stack.extend(item)
                 else:
                     stack.append(item)
-
-
-def _is_libyaml_gap(error: YAMLError | None) -> bool:
-    """Whether the C parser refused something go-yaml (Kubernetes' parser) accepts.
-
-    libyaml refuses ':' inside a plain scalar in a flow collection (``{image: nginx:1.25}``);
-    go-yaml, and so kubectl, read it as part of the scalar.
-    """
-    return isinstance(error, MarkedYAMLError) and error.problem == "found unexpected ':'"
-
-
-def _compose_pure(
-    text: str, fallback: list[Node], error: YAMLError
-) -> tuple[list[Node], YAMLError | None]:
-    """Compose with ruamel's pure-Python parser (slow: only for the documents that need it)."""
-    import warnings
-
-    from ruamel.yaml import YAML
-
-    try:
-        # It warns of a reused anchor, which go-yaml accepts (the later one wins), as do we.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return list(YAML(typ="safe", pure=True).compose_all(text)), None
-    except YAMLError as pure_error:
-        return fallback, pure_error
-    except RecursionError:
-        return fallback, error
-
-
-def _problem_position(error: YAMLError, text: str) -> tuple[int, int]:
-    """0-based line and column of a parser error."""
-    if isinstance(error, MarkedYAMLError) and error.problem_mark is not None:
-        return error.problem_mark.line, error.problem_mark.column
-    if isinstance(error, ReaderError):
-        # The C reader reports a byte offset into the UTF-8 encoding.
-        prefix = text.encode("utf-8", errors="surrogatepass")[: error.position].decode(
-            "utf-8", errors="replace"
-        )
-        lines = _BREAKS.split(prefix)
-        return len(lines) - 1, len(lines[-1])
-    return 0, 0
-
-
-def _describe(error: YAMLError) -> str:
-    if isinstance(error, ReaderError):
-        char = error.character
-        what = f"U+{char:04X}" if isinstance(char, int) else repr(char)
-        return f"YAML does not allow the character {what} ({error.reason})"
-    if isinstance(error, MarkedYAMLError):
-        parts = [error.context, error.problem]
-        text = "; ".join(p for p in parts if p)
-        if error.context_mark is not None and error.context:
-            text = f"{error.problem} ({error.context} at line {error.context_mark.line + 1})"
-        return f"YAML syntax error: {text}" if text else "YAML syntax error"
-    return f"YAML error: {error}"
-
-
-class _SourceComments:
-    """Helm's ``# Source: chart/templates/x.yaml`` comments, matched to the documents that
-    follow them, in one pass as the documents come."""
-
-    def __init__(self, text: str) -> None:
-        self.comments: list[tuple[int, str]] = []
-        if "# Source: " in text:
-            line, position = 0, 0
-            for match in _HELM_SOURCE_RE.finditer(text):
-                line += text.count("\n", position, match.start())
-                position = match.start()
-                self.comments.append((line, match.group(1)))
-        self.cursor = 0
-        self.previous_end = -1
-
-    def before(self, node: Node) -> str | None:
-        """The comment between the previous document and this one, if any."""
-        source = None
-        start = node.start_mark.line
-        while self.cursor < len(self.comments) and self.comments[self.cursor][0] <= start:
-            if self.comments[self.cursor][0] >= self.previous_end:
-                source = self.comments[self.cursor][1]
-            self.cursor += 1
-        self.previous_end = node.end_mark.line
-        return source
-
-
-def find_template_marker(text: str) -> tuple[int, int] | None:
-    """Where a Go-template ``{{`` stands outside any string or comment, if it does.
-
-    ``{{ x }}`` written as YAML structure is what an unrendered Helm template looks like; the
-    same characters inside a quoted, plain or block scalar are data (alerting templates, Argo
-    parameters). Scalar spans come from the parser's events, up to the first syntax error
-    (after which events are unavailable, so a '{{' past it cannot be judged).
-    """
-    starts: list[tuple[int, int]] = []
-    ends: list[tuple[int, int]] = []
-    limit: tuple[int, int] | None = None
-    loader = CSafeLoader(text)
-    try:
-        while loader.check_event():
-            event = loader.get_event()
-            if isinstance(event, ScalarEvent):
-                starts.append((event.start_mark.line, event.start_mark.column))
-                ends.append((event.end_mark.line, event.end_mark.column))
-    except YAMLError as error:
-        limit = _problem_position(error, text)
-    finally:
-        close(loader)
-
-    def in_scalar(position: tuple[int, int]) -> bool:
-        index = bisect.bisect_right(starts, position) - 1
-        return index >= 0 and position < ends[index]
-
-    for line_number, line in enumerate(yaml_lines(text)):
-        column = line.find("{{")
-        while column != -1:
-            position = (line_number, column)
-            if limit is not None and position > limit:
-                return None
-            if not in_scalar(position) and not _in_comment(line, line_number, column, in_scalar):
-                return position
-            column = line.find("{{", column + 2)
-    return None
-
-
-def _in_comment(line: str, line_number: int, column: int, in_scalar) -> bool:
-    """Whether a '#' that starts a YAML comment precedes ``column`` on its line."""
-    hash_at = line.find("#")
-    while -1 < hash_at < column:
-        if (hash_at == 0 or line[hash_at - 1] in " \t") and not in_scalar((line_number, hash_at)):
-            return True
-        hash_at = line.find("#", hash_at + 1)
-    return False

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from ruamel.yaml.cyaml import CSafeLoader
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -49,8 +50,6 @@ _plain_starts: frozenset[str] = frozenset()  # first characters of non-string pl
 def _resolve_plain(value: str) -> str:
     global _resolver, _plain_starts
     if _resolver is None:
-        from ruamel.yaml.cyaml import CSafeLoader
-
         _resolver = CSafeLoader("")
         table = _resolver.yaml_implicit_resolvers
         # With no resolver for any first character, one not in the table is a string.
@@ -70,7 +69,7 @@ def _resolve_by_expressions(value: str) -> str:
 _resolve_short = functools.lru_cache(maxsize=1024)(_resolve_by_expressions)
 
 
-_NO_DUPLICATES: list = []  # shared, never appended to
+_NO_DUPLICATES: list[DuplicateKey] = []  # shared, never appended to
 
 
 class DuplicateKey(NamedTuple):
@@ -177,11 +176,12 @@ def string_value(node: Node | None) -> str | None:
     """The text of a scalar that Kubernetes would decode as a string, else None."""
     if not isinstance(node, ScalarNode):
         return None
+    value: str = node.value
     if node.style:  # quoted or block scalars are always strings
-        return node.value
-    if tag_of(node) != _STR_TAG or _YAML11_BOOL.fullmatch(node.value):
+        return value
+    if tag_of(node) != _STR_TAG or _YAML11_BOOL.fullmatch(value):
         return None
-    return node.value
+    return value
 
 
 def scalar_type(node: Node) -> str:

@@ -30,7 +30,7 @@ def write(path: str, findings: list[Finding]) -> None:
         raise BaselineError(f"cannot write the baseline {path}: {error.strerror}") from None
 
 
-def read(path: str) -> Counter:
+def read(path: str) -> Counter[str]:
     """Fingerprints of the baseline, with how many findings each stood for."""
     try:
         with open(path, encoding="utf-8") as handle:

@@ -29,7 +29,7 @@ class Filters:
         severity: Mapping[str, str] | None = None,
         per_file_ignores: Mapping[str, list[str]] | None = None,
         exemptions: list[dict[str, Any]] | None = None,
-        baseline: Counter | None = None,
+        baseline: Counter[str] | None = None,
     ) -> None:
         self.enabled = {rule.name for rule in enabled}
         self.severity = {

@@ -5,27 +5,41 @@ the file's small result: its findings and the records the cross-object rules nee
 Results come back in file order and the parent merges them and runs the cross-object rules, so
 a run gives the same report with any number of workers.
 
-Workers are forked where the platform can (no re-import, the parent's engine as it is), else
-spawned with the engine's settings and rule names. A machine that cannot start processes
-checks the files here instead.
+The engine hands over what the workers run: a :class:`FileChecker` (itself), and a picklable
+recipe that builds an equal one. Workers are forked where the platform can (no re-import, the
+parent's checker as it is), else spawned (as children of this process, which they watch) and
+given the recipe. A machine that cannot start processes checks the files here instead.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from imagelint.running.engine import Engine, FileResult, Task
+from imagelint.reading.sources import SourceRef
+from imagelint.running.collect import collecting_rarely
+from imagelint.running.results import FileResult, Task
 
 # Below this many files per worker, starting workers costs more than it saves (forking and
-# sending results back is ~30 ms a worker; a typical file takes 1-2 ms to check).
+# sending results back costs tens of milliseconds a worker; a typical file takes a millisecond
+# or two to check).
 FILES_PER_WORKER = 32
 CHUNKS_PER_WORKER = 8  # smaller chunks balance uneven files; larger ones cost fewer messages
 MAX_CHUNK = 64
 
-_engine: Engine | None = None  # the engine of this worker process
+
+class FileChecker(Protocol):
+    """What the workers run on each file (the engine)."""
+
+    def check_safely(
+        self, ref: SourceRef, partial: bool, records_only: bool
+    ) -> FileResult | str: ...
+
+
+_checker: FileChecker | None = None  # the checker of this worker process
 
 
 def available_cpus() -> int:
@@ -43,32 +57,38 @@ def workers_for(jobs: int, tasks: list[Task]) -> int:
     return max(1, min(jobs, len(tasks) // FILES_PER_WORKER))
 
 
-def check_in_workers(engine: Engine, tasks: list[Task], workers: int) -> Iterator[FileResult | str]:
+def check_in_workers(
+    checker: FileChecker,
+    tasks: list[Task],
+    workers: int,
+    recipe: Callable[[], FileChecker],
+) -> Iterator[FileResult | str]:
+    """The result of each task, in order, from ``workers`` processes. ``recipe``: a picklable
+    callable that builds a checker equal to ``checker``, for workers that are not forked."""
+    # Here, not at the top: a run without --jobs never starts processes.
     import multiprocessing
-    import threading
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    global _engine
+    global _checker
     size = max(1, min(MAX_CHUNK, len(tasks) // (workers * CHUNKS_PER_WORKER)))
     chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"initializer": _start_worker}
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:  # forking with threads is unsafe
-        _engine = engine  # inherited by the forked workers
+        _checker = checker  # inherited by the forked workers
         options["mp_context"] = multiprocessing.get_context("fork")
-        options["initializer"] = _start_worker
-        options["initargs"] = (os.getpid(), None, None)
+        options["initargs"] = (os.getpid(), None)
     else:
-        method = "forkserver" if "forkserver" in methods else "spawn"
-        options["mp_context"] = multiprocessing.get_context(method)
-        options["initializer"] = _start_worker
-        options["initargs"] = (os.getpid(), engine.settings, sorted(engine.enabled))
+        # Spawned, not started by a fork server: a fork server's workers are its children, so
+        # they could not watch this process (and the server lives as long as they do).
+        options["mp_context"] = multiprocessing.get_context("spawn")
+        options["initargs"] = (os.getpid(), recipe)
     try:
         pool = ProcessPoolExecutor(max_workers=workers, **options)
     except (OSError, ImportError, NotImplementedError):  # no processes here: check in place
         for task in tasks:
-            yield engine.check_safely(*task)
+            yield checker.check_safely(*task)
         return
     done = 0
     try:
@@ -80,24 +100,19 @@ def check_in_workers(engine: Engine, tasks: list[Task], workers: int) -> Iterato
         for ref, _, _ in tasks[done:]:
             yield f"{ref.display}: a worker process stopped before checking it"
     finally:
-        _engine = None
+        _checker = None
 
 
-def _start_worker(parent: int, settings: Any, rule_names: list[str] | None) -> None:
-    global _engine
-    if rule_names is not None:  # spawned: build the engine (a forked worker has its parent's)
-        from imagelint.core.rulebook import by_name
-        from imagelint.running.engine import Engine
-
-        _engine = Engine(settings, [by_name()[name] for name in rule_names])
+def _start_worker(parent: int, recipe: Callable[[], FileChecker] | None) -> None:
+    global _checker
+    if recipe is not None:  # spawned: build the checker (a forked worker has its parent's)
+        _checker = recipe()
     _watch(parent)
 
 
 def _watch(parent: int) -> None:
     """End this worker when the process that started it is gone (killed by a CI time-out, say):
     otherwise a worker blocked on writing a result nobody reads would wait for ever."""
-    import threading
-    import time
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -108,8 +123,6 @@ def _watch(parent: int) -> None:
 
 
 def _check_chunk(chunk: list[Task]) -> list[FileResult | str]:
-    assert _engine is not None
-    from imagelint.running.engine import collecting_rarely
-
+    assert _checker is not None
     with collecting_rarely():  # as the engine does: composing makes no cycles
-        return [_engine.check_safely(*task) for task in chunk]
+        return [_checker.check_safely(*task) for task in chunk]

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from imagelint.core.model import Settings
 from imagelint.core.rulebook import Rule
+from imagelint.core.selection import select
 from imagelint.reading.sources import SourceRef
 from imagelint.reporting.filters import Filters
 from imagelint.running.engine import Engine, Online, Report
@@ -20,8 +21,6 @@ def run(
     online: Online | None = None,
     jobs: int = 1,
 ) -> Report:
-    from imagelint.core.selection import select
-
     rules = select() if rules is None else rules
     report = Engine(settings, rules, online).check(refs, context, jobs)
     filters = filters or Filters(rules)

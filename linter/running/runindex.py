@@ -6,11 +6,13 @@ merged before the run rules look at all of them together.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar, cast
 
 from imagelint.core.model import ImageRecord, PodRecord, SecretRecord, ServiceAccountRecord
 from imagelint.images.reference import Reference, parse
+
+_View = TypeVar("_View")
 
 
 class RunIndex:
@@ -33,11 +35,12 @@ class RunIndex:
         self.secrets.extend(secrets)
         self._derived.clear()
 
-    def derived(self, name: str, build):  # noqa: ANN001, ANN201 - a cache for shared views
-        """A view of the run that several rules share (built once, after all records are in)."""
+    def derived(self, name: str, build: Callable[[RunIndex], _View]) -> _View:
+        """A view of the run that several rules share (built once, after all records are in;
+        ``name`` says which, and always comes with the same ``build``)."""
         if name not in self._derived:
             self._derived[name] = build(self)
-        return self._derived[name]
+        return cast(_View, self._derived[name])
 
     def pulls(self) -> Iterator[tuple[ImageRecord, Reference, PodRecord]]:
         """Valid image references with the pod whose credentials pull them."""

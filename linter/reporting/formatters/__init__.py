@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for the annotation only: the formats import what they need when chosen
+    from imagelint.running.results import Report
+
 FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
 
 
-def render(name: str, report, color: bool) -> str:
+def render(name: str, report: Report, color: bool) -> str:
     # Each format is imported only when chosen: start-up time matters.
     if name == "json":
         from imagelint.reporting.formatters import jsonout

@@ -14,7 +14,7 @@ taken off paths, which GitHub reads relative to the repository root (the workspa
 from __future__ import annotations
 
 from imagelint.core.model import Finding, Severity
-from imagelint.running.engine import Report
+from imagelint.running.results import Report
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from imagelint.core.model import Finding, Severity
 from imagelint.reporting.fingerprint import fingerprint
-from imagelint.running.engine import Report
+from imagelint.running.results import Report
 
 SEVERITIES = {Severity.ERROR: "critical", Severity.WARNING: "minor", Severity.INFO: "info"}
 CATEGORIES = ["Bug Risk"]

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from imagelint.core.model import Finding, Severity
-from imagelint.running.engine import Report
+from imagelint.running.results import Report
 
 VERSION = 1
 

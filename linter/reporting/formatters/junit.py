@@ -20,7 +20,7 @@ import xml.etree.ElementTree as ET
 
 from imagelint.core.model import Finding
 from imagelint.reporting.messages import plural
-from imagelint.running.engine import Report
+from imagelint.running.results import Report
 
 SUITE = "imagelint"
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

@@ -22,7 +22,7 @@ from imagelint import __version__
 from imagelint.core.model import Finding, Severity
 from imagelint.core.rulebook import Rule, all_rules
 from imagelint.reporting.fingerprint import fingerprint
-from imagelint.running.engine import Report
+from imagelint.running.results import Report
 
 SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

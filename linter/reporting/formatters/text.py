@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from imagelint.core.model import Finding, Severity
 from imagelint.reporting.messages import plural
-from imagelint.running.engine import Report
+from imagelint.running.results import Report
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 

@@ -1,0 +1,56 @@
+"""The command line (``imagelint``, ``python -m imagelint``): :func:`script` runs :func:`main`,
+which runs the click group :data:`cli` (its commands are in :mod:`imagelint.cli.commands`).
+
+Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 usage, configuration or internal
+error. A traceback is a bug: unexpected errors are reported in one line (``IMAGELINT_DEBUG=1``
+shows the traceback).
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+
+import click
+
+from imagelint.cli.commands import cli
+from imagelint.cli.output import EXIT_ERROR
+
+__all__ = ["cli", "main", "script"]
+
+
+def script() -> None:
+    """The ``imagelint`` command and ``python -m imagelint``: :func:`main`, then exit.
+
+    Before exiting, what the run made is frozen out of the garbage collector's sight: the
+    interpreter's last collection would traverse every record of the run only to free them.
+    In-process callers use :func:`main`, which leaves the collector as it was."""
+    code = main()
+    gc.freeze()
+    sys.exit(code)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console entry point; returns the exit code instead of raising on errors."""
+    try:
+        cli.main(args=argv, prog_name="imagelint", standalone_mode=True)
+    except SystemExit as exit_:
+        code = exit_.code
+        return code if isinstance(code, int) else (0 if code is None else EXIT_ERROR)
+    except BrokenPipeError:
+        # The reader went away (imagelint check | head); not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_ERROR
+    except Exception as error:
+        if os.environ.get("IMAGELINT_DEBUG"):
+            import traceback  # here, not at the top: it costs start-up time, and is rarely asked
+
+            traceback.print_exc()
+        click.echo(
+            f"imagelint: internal error: {type(error).__name__}: {error} (please report it; "
+            "IMAGELINT_DEBUG=1 shows the traceback)",
+            err=True,
+        )
+        return EXIT_ERROR

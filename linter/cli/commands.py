@@ -1,0 +1,188 @@
+"""The commands: ``check``, ``rules``, ``rule NAME``, ``config`` and ``init``."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from imagelint import __version__
+from imagelint.cli.flags import check_options, config_options, effective
+from imagelint.cli.output import ProgressBar, exit_code, formats, notes, write_outputs
+from imagelint.configuration.effective import Effective
+from imagelint.core.model import Settings
+from imagelint.core.rulebook import Rule, all_rules, find
+from imagelint.core.selection import UnknownRule, select
+from imagelint.data import read_text
+from imagelint.reading import sources
+from imagelint.reporting.filters import Filters
+from imagelint.running.parallel import available_cpus
+from imagelint.running.pipeline import run
+
+if TYPE_CHECKING:  # imported when the online checks run: see _online_step
+    from imagelint.online.step import OnlineStep
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="imagelint")
+def cli() -> None:
+    """Catch Kubernetes image-pull failures in manifests before they reach a cluster."""
+
+
+@cli.command()
+# readable=False: an unreadable file is a finding of its own (unreadable-file), and the other
+# files are still checked.
+@click.argument("paths", nargs=-1, type=click.Path(readable=False))
+@check_options()
+def check(paths: tuple[str, ...], **opts: Any) -> None:
+    """Check manifests in PATHS (files, directories, or - for standard input; default: .)."""
+    settings_in_effect = effective(opts)
+    pairs = formats(opts["formats"], opts["outputs"])
+    try:
+        rules = select(
+            settings_in_effect["select"],
+            settings_in_effect["extend-select"],
+            settings_in_effect["ignore"],
+        )
+    except UnknownRule as error:
+        raise click.UsageError(str(error)) from None
+    if paths.count("-") > 1:
+        raise click.UsageError("'-' (standard input) may be given only once")
+    exclude = settings_in_effect["exclude"]
+    try:  # sources.discover, looked up at each run: tests replace it
+        refs = sources.discover(paths or (".",), exclude, opts["stdin_filename"])
+        context_paths = settings_in_effect["context"]
+        context = sources.discover(context_paths, exclude) if context_paths else []
+    except sources.PathNotFound as error:
+        raise click.UsageError(str(error)) from None
+    known = _read_baseline(opts["baseline"]) if opts["baseline"] else None
+
+    settings = Settings(
+        namespace=settings_in_effect["namespace"], options=settings_in_effect.options()
+    )
+    filters = Filters(
+        rules,
+        settings_in_effect["severity"],
+        settings_in_effect["per-file-ignores"],
+        settings_in_effect["exemptions"],
+        known,
+    )
+    online = None
+    if settings_in_effect["online"]:
+        online = _online_step(settings_in_effect, opts, settings, rules)
+    report = run(refs, context, settings, rules, filters, online, opts["jobs"] or available_cpus())
+    if online is not None:
+        report.notes.extend(online.notes)
+
+    if opts["write_baseline"]:
+        _write_baseline(opts["write_baseline"], report.findings)
+    write_outputs(report, pairs, opts["color"], opts["statistics"])
+    notes(report, refs, paths)
+    exit_zero = opts["exit_zero"] or bool(opts["write_baseline"])
+    fail_on = settings_in_effect["fail-on"]
+    sys.exit(exit_code(report, fail_on, exit_zero, opts["fail_if_empty"]))
+
+
+def _read_baseline(path: str) -> Counter[str]:
+    # Here, not at the top: fingerprints need hashlib, whose import costs start-up time.
+    from imagelint.reporting import baseline as baselines
+
+    try:
+        return baselines.read(path)
+    except baselines.BaselineError as error:
+        raise click.UsageError(str(error)) from None
+
+
+def _write_baseline(path: str, findings: list[Any]) -> None:
+    # Here, not at the top: fingerprints need hashlib, whose import costs start-up time.
+    from imagelint.reporting import baseline as baselines
+
+    try:
+        baselines.write(path, findings)
+    except baselines.BaselineError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(
+        f"imagelint: wrote a baseline of {len(findings)} finding(s) to {path}",
+        err=True,
+    )
+
+
+def _online_step(
+    settings_in_effect: Effective, opts: dict[str, Any], settings: Settings, rules: list[Rule]
+) -> OnlineStep:
+    # Here, not at the top: the online checks bring httpx, which an offline run does without.
+    from imagelint.online.step import OnlineSettings, OnlineStep, validate
+
+    online = OnlineSettings(
+        timeout=float(settings_in_effect["timeout"]),
+        ca_files=settings_in_effect["ca-files"],
+        insecure_registries=settings_in_effect["insecure-registries"],
+        allow_link_local=settings_in_effect["allow-link-local"],
+        cache_dir=opts.get("cache_dir"),
+        use_cache=not opts.get("no_cache"),
+    )
+    try:
+        validate(settings, online)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    progress = ProgressBar() if sys.stderr.isatty() else None
+    return OnlineStep(settings, online, {rule.name for rule in rules}, progress=progress)
+
+
+@cli.command("rules")
+def list_rules() -> None:
+    """List every rule: code, name, default severity and what it finds."""
+    rules = all_rules()
+    width = max(len(rule.name) for rule in rules)
+    for rule in rules:
+        off = "" if rule.default_enabled else " (off by default)"
+        click.echo(
+            f"{rule.code}  {rule.name:<{width}}  {rule.severity.label:<7}  {rule.summary}{off}"
+        )
+
+
+@cli.command("rule")
+@click.argument("name")
+def show_rule(name: str) -> None:
+    """Show the documentation of a rule, by NAME or CODE."""
+    rule = find(name)
+    if rule is None:
+        raise click.UsageError(f"unknown rule {name!r}; 'imagelint rules' lists them")
+    state = "on" if rule.default_enabled else "off"
+    click.echo(f"# {rule.name} ({rule.code})\n")
+    click.echo(f"Default severity: {rule.severity.label}. Enabled by default: {state}.\n")
+    click.echo(rule.doc)
+    if rule.options:
+        click.echo("\n## Options")
+        for key, option in rule.options.items():
+            click.echo(f"- `{key}` (default {option.value()!r}): {option.rule_doc}")
+
+
+@cli.command("config")
+@config_options()
+def show_config(config_path: str | None, isolated: bool) -> None:
+    """Print the effective configuration and where each value comes from."""
+    settings_in_effect = effective({"config_path": config_path, "isolated": isolated})
+    width = max(len(key) for key in settings_in_effect.values)
+    for key, value in settings_in_effect.values.items():
+        shown = json.dumps(value, ensure_ascii=False)
+        click.echo(f"{key + ':':<{width + 1}} {shown}  # {settings_in_effect.origins[key]}")
+
+
+@cli.command("init")
+@click.argument("path", default=".imagelint.yaml", type=click.Path())
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init(path: str, force: bool) -> None:
+    """Write a commented starter configuration (default: .imagelint.yaml)."""
+    if os.path.exists(path) and not force:
+        raise click.UsageError(f"{path} exists; use --force to overwrite it")
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(read_text("starter.imagelint.yaml"))
+    except OSError as error:
+        raise click.UsageError(f"cannot write {path}: {error.strerror}") from None
+    click.echo(f"wrote {path}")

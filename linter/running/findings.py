@@ -1,0 +1,121 @@
+"""Findings from what the rules said: about a record (an image, a name reference, a Secret),
+about a repeated key, or about a problem met reading a file."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from ruamel.yaml.nodes import Node
+
+from imagelint.core.model import (
+    Finding,
+    ImageRecord,
+    NameRef,
+    ObjectId,
+    SecretRecord,
+    Site,
+    Violation,
+)
+from imagelint.core.rulebook import Rule
+from imagelint.kube.objects import KubeObject
+from imagelint.reading.loader import LoadedFile
+from imagelint.reading.sources import Problem
+from imagelint.reading.yamlnodes import DuplicateKey, value_start
+
+MAX_CONTEXT_IMAGE = 4096
+
+# What a run rule reports on.
+Subject = ImageRecord | NameRef | SecretRecord
+_Subject = TypeVar("_Subject", bound=Subject)
+
+
+def without_superseded(
+    fired: list[tuple[Rule, _Subject, Violation]],
+) -> list[tuple[Rule, _Subject, Violation]]:
+    """Findings on one subject, less those a more specific finding replaces."""
+    if len(fired) < 2:
+        return fired
+    replaced = {name for rule, _, v in fired if v.replaces for name in rule.supersedes}
+    return [item for item in fired if item[0].name not in replaced]
+
+
+def record_finding(
+    rule: Rule, subject: Subject, violation: Violation, site: Site | None = None
+) -> Finding:
+    """A finding about an image, a name reference or a Secret, from its record."""
+    context: tuple[ObjectId, str | None, str | None, str | None]
+    if isinstance(subject, ImageRecord):
+        image = subject.image
+        if image is not None and len(image) > MAX_CONTEXT_IMAGE:
+            image = image[:MAX_CONTEXT_IMAGE] + "\u2026"
+        site = site or subject.site
+        context = (subject.object, subject.container, image, subject.field)
+    elif isinstance(subject, NameRef):
+        site = site or subject.site
+        context = (subject.holder, None, None, subject.field)
+    else:
+        site = site or violation.site or subject.site
+        context = (subject.object, None, None, None)
+    line, column = site.at(violation.offset)
+    obj, container, image, field = context
+    return Finding(
+        rule.name,
+        rule.code,
+        violation.severity or rule.severity,
+        site.path,
+        line,
+        column,
+        violation.message,
+        obj,
+        container,
+        image,
+        site.source,
+        field,
+    )
+
+
+def position(loaded: LoadedFile, node: Node, offset: int) -> tuple[int, int]:
+    """1-based line and column of ``offset`` characters into a node's value."""
+    line, column, exact = value_start(node, loaded.line_of(node.start_mark))
+    if exact:
+        column += offset
+    return line + 1, column + 1
+
+
+def duplicate_finding(
+    rule: Rule, loaded: LoadedFile, obj: KubeObject, duplicate: DuplicateKey
+) -> Finding:
+    """The finding of the duplicate-key rule on a key repeated in one of an object's mappings."""
+    line, column = position(loaded, duplicate.last, 0)
+    message = (
+        f'key "{duplicate.key}" appears more than once in this mapping (also at line '
+        f"{duplicate.first.start_mark.line + 1}); Kubernetes keeps this last value, and "
+        "strict clients (kubectl --validate=strict, kustomize) reject the document"
+    )
+    return Finding(
+        rule.name,
+        rule.code,
+        rule.severity,
+        loaded.display,
+        line,
+        column,
+        message,
+        obj.identity,
+        None,
+        None,
+        obj.document.source,
+        None,
+    )
+
+
+def problem_finding(rule: Rule, display: str, problem: Problem) -> Finding:
+    """The finding of an input rule on a problem met reading a file."""
+    return Finding(
+        rule.name,
+        rule.code,
+        rule.severity,
+        display,
+        problem.line,
+        problem.column,
+        problem.message,
+    )

@@ -1,0 +1,57 @@
+"""What the run passes around: a file to check (:data:`Task`), what checking it gives
+(:class:`FileResult`, sent back by worker processes with ``--jobs``), and the run's outcome for
+the formatters (:class:`Report`).
+
+Plain classes: the engine's containers are not model data, and dataclasses cost start-up.
+"""
+
+from __future__ import annotations
+
+from imagelint.core.model import Finding, ImageRecord, SecretRecord, ServiceAccountRecord
+from imagelint.reading.sources import SourceRef
+from imagelint.reporting.suppressions import Suppression
+
+# One file to check: where, whether it holds partial objects (a patch), whether only its records
+# are wanted (a context file).
+Task = tuple[SourceRef, bool, bool]
+
+
+class FileResult:
+    """What checking one file gives: its own findings and the records for the run rules."""
+
+    __slots__ = (
+        "path",
+        "findings",
+        "images",
+        "service_accounts",
+        "secrets",
+        "objects",
+        "suppressions",
+    )
+
+    def __init__(self, path: str, findings: list[Finding] | None = None) -> None:
+        self.path = path
+        self.findings: list[Finding] = findings or []
+        self.images: list[ImageRecord] = []
+        self.service_accounts: list[ServiceAccountRecord] = []
+        self.secrets: list[SecretRecord] = []
+        self.objects = 0
+        self.suppressions: list[Suppression] = []
+
+
+class Report:
+    """The outcome of a run, for the formatters."""
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self.files = 0
+        self.objects = 0
+        self.images = 0
+        self.internal_errors: list[str] = []
+        self.notes: list[str] = []  # said once about the run, not findings
+        self.suppressions: list[Suppression] = []  # applied by the filters, after the rules
+        self.hidden_by_baseline = 0
+
+    @property
+    def files_with_findings(self) -> int:
+        return len({finding.path for finding in self.findings})
