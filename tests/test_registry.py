@@ -51,7 +51,7 @@ def test_supersedes_replaces_the_generic_finding(monkeypatch):
         name="specific",
         code="IL199",
         supersedes=("invalid-reference",),
-        check=lambda use, settings: (
+        image_check=lambda use, settings: (
             iter([Violation("specific reason")]) if use.image == "Bad:1" else iter(())
         ),
     )
@@ -73,3 +73,25 @@ def test_options_configure_rules_that_exist():
             assert find(name).options[option.name] is option
     for rule in RULES:
         assert all(rule.name in option.rules for option in rule.options.values())
+
+
+def test_every_rule_is_checked_against_the_contract_of_its_scope():
+    """rules/_contract.py lists each rule module under the Protocol of its scope, which is what
+    mypy checks; a rule missing there, or under another scope, escapes that check."""
+    from imagelint.rules import _contract
+
+    listed = {
+        scope: sorted(module.NAME for module in getattr(_contract, scope.upper()))
+        for scope in ("input", "image", "run")
+    }
+    declared = {
+        scope: sorted(rule.name for rule in RULES if rule.scope == scope)
+        for scope in ("input", "image", "run")
+    }
+    assert listed == declared
+
+
+def test_each_scope_has_its_own_check():
+    for rule in RULES:
+        assert (rule.image_check is not None) == (rule.scope == "image"), rule.name
+        assert (rule.run_check is not None) == (rule.scope == "run"), rule.name

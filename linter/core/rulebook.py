@@ -1,25 +1,8 @@
-"""The rules: one module each in ``imagelint.rules``, found by name, imported on demand.
+"""The rulebook: every rule module of ``imagelint.rules``, found by file name and loaded into
+:class:`Rule` values; what a module must carry, per scope, is :mod:`imagelint.core.contract`.
 
-A rule module carries its identity and its documentation (the module docstring, shown by
-``imagelint rule NAME``) as module-level constants:
-
-``NAME``        stable kebab-case name, the public interface
-``CODE``        stable code such as ``IL101`` (families: IL0xx input, IL1xx image references)
-``SEVERITY``    default severity: ``error``, ``warning`` or ``info``
-``SUMMARY``     one line for ``imagelint rules``
-``SCOPE``       ``input``: reported while reading files, no ``check``;
-                ``image``: ``check(use: ImageUse, settings) -> Iterator[Violation]`` per image, with
-                the YAML at hand;
-                ``run``: ``check(run: RunIndex, settings) -> Iterator[(record, Violation)]`` once,
-                after every file, on records that no longer hold YAML (cross-object checks);
-                a ``None`` record makes the violation a note about the run, not a finding
-``SUPERSEDES``  names of rules whose finding on the same image this rule's finding replaces
-``DEFAULT_ENABLED`` whether it runs without being selected (default true)
-``PURE``        for image rules: for a non-empty image string, the violations depend only on
-                the string, whether it is resolved at run time and whether the document came
-                from Helm, so the engine computes them once per distinct string
-
-The options that configure a rule are declared with the other options, in
+A rule is a new file in ``rules/`` (and a line in ``rules/_contract.py``, which mypy checks);
+the options that configure it are declared with the other options, in
 ``imagelint.core.options`` (each names the rules it configures), not in the rule's module.
 """
 
@@ -28,10 +11,10 @@ from __future__ import annotations
 import functools
 import importlib
 import os
-from collections.abc import Callable, Iterator
 from types import ModuleType
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
+from imagelint.core.contract import ImageCheck, RunCheck
 from imagelint.core.model import Severity
 from imagelint.core.options import RULE_SETTINGS
 from imagelint.core.options import Option as Declared
@@ -48,9 +31,10 @@ class Rule(NamedTuple):
     doc: str
     supersedes: tuple[str, ...]
     default_enabled: bool
-    check: Callable[..., Iterator[Any]] | None
     options: dict[str, Declared]  # the options that configure it, by name (core.options)
     pure: bool = False
+    image_check: ImageCheck | None = None  # scope "image" only
+    run_check: RunCheck | None = None  # scope "run" only
 
 
 def _from_module(module: ModuleType) -> Rule:
@@ -71,9 +55,10 @@ def _from_module(module: ModuleType) -> Rule:
         doc=(module.__doc__ or "").strip(),
         supersedes=tuple(getattr(module, "SUPERSEDES", ())),
         default_enabled=bool(getattr(module, "DEFAULT_ENABLED", True)),
-        check=check,
         options={option.name: option for option in RULE_SETTINGS if module.NAME in option.rules},
         pure=bool(getattr(module, "PURE", False)),
+        image_check=check if scope == "image" else None,
+        run_check=check if scope == "run" else None,
     )
 
 

@@ -18,6 +18,7 @@ from imagelint.core.model import ObjectId
 from imagelint.reading.loader import Document, LoadedFile
 from imagelint.reading.sources import Problem
 from imagelint.reading.yamlnodes import DuplicateKey, Mapping, as_mapping, string_value
+from imagelint.rules import invalid_document
 
 # Kinds that are not namespaced; their namespace is None whatever the manifest says.
 CLUSTER_SCOPED_KINDS = frozenset(
@@ -86,7 +87,7 @@ def iter_objects(
             if any(m is not None and "apiVersion" in m and "kind" in m for m in items):
                 loaded.problems.append(
                     Problem(
-                        "invalid-document",
+                        invalid_document.NAME,
                         node.start_mark.line + 1,
                         node.start_mark.column + 1,
                         "this document is a YAML list of objects, which kubectl cannot apply; "

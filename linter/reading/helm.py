@@ -15,6 +15,7 @@ from ruamel.yaml.nodes import Node
 from imagelint.reading.composer import close, problem_position
 from imagelint.reading.sources import Problem
 from imagelint.reading.textlines import yaml_lines
+from imagelint.rules import helm_template_file
 
 _HELM_SOURCE_RE = re.compile(r"^# Source: (.+?)[ \t]*\r?$", re.MULTILINE)
 # A plain scalar cannot start with '{', so '{{' can be YAML structure only where a value starts:
@@ -59,7 +60,7 @@ def template_problem(text: str) -> Problem | None:
         return None
     line, column = marker
     return Problem(
-        "helm-template-file",
+        helm_template_file.NAME,
         line + 1,
         column + 1,
         "'{{' outside a string: this file is an unrendered template (Helm or "

@@ -41,6 +41,7 @@ from imagelint.reading.sources import Problem
 from imagelint.reading.textlines import BREAK as _BREAKS
 from imagelint.reading.textlines import BREAK_CHARS, yaml_lines
 from imagelint.reading.yamlnodes import value_start
+from imagelint.rules import yaml_syntax
 
 _DOCUMENT_START_RE = re.compile(r"^---(?:[ \t]|\r?$)", re.MULTILINE)
 
@@ -169,7 +170,7 @@ def _compose_by_document(text: str, problems: list[Problem], offset: int = 0) ->
         if may_nest_deeper(part, MAX_DEPTH) and nests_deeper(part, MAX_DEPTH):
             problems.append(
                 Problem(
-                    "yaml-syntax",
+                    yaml_syntax.NAME,
                     line + 1,
                     column + 1,
                     f"this document nests more than {MAX_DEPTH:,} levels deep: Kubernetes "
@@ -197,7 +198,9 @@ def _compose_by_document(text: str, problems: list[Problem], offset: int = 0) ->
             if problem_line >= end_of_text[0]:  # libyaml: one line past a last line without a break
                 problem_line, problem_column = max(end_of_text[0] - 1, 0), end_of_text[1]
             problems.append(
-                Problem("yaml-syntax", problem_line + 1, problem_column + 1, describe_error(error))
+                Problem(
+                    yaml_syntax.NAME, problem_line + 1, problem_column + 1, describe_error(error)
+                )
             )
         line += len(_BREAKS.findall(part))
         column = 0
@@ -235,7 +238,7 @@ def _refuse_aliasing(root: Node, problems: list[Problem], text: str, after: int)
             "aliasing'); imagelint did not read it"
         )
     mark = root.start_mark
-    problems.append(Problem("yaml-syntax", mark.line + 1, mark.column + 1, message))
+    problems.append(Problem(yaml_syntax.NAME, mark.line + 1, mark.column + 1, message))
     return True
 
 

@@ -16,6 +16,8 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
+from imagelint.rules import invalid_encoding, unreadable_file
+
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
 DEFAULT_STDIN_NAME = "<stdin>"
@@ -153,15 +155,15 @@ MAX_FILE_BYTES = 256 << 20
 
 def read_bytes(ref: SourceRef) -> bytes | Problem:
     if ref.problem is not None:
-        return Problem("unreadable-file", 1, 1, ref.problem)
+        return Problem(unreadable_file.NAME, 1, 1, ref.problem)
     if ref.path is None:
         if sys.stdin is None:
-            return Problem("unreadable-file", 1, 1, "cannot read standard input: it is closed")
+            return Problem(unreadable_file.NAME, 1, 1, "cannot read standard input: it is closed")
         try:
             return _bounded(sys.stdin.buffer.read(MAX_FILE_BYTES + 1), "standard input")
         except (OSError, ValueError) as error:
             return Problem(
-                "unreadable-file", 1, 1, f"cannot read standard input: {_os_reason(error)}"
+                unreadable_file.NAME, 1, 1, f"cannot read standard input: {_os_reason(error)}"
             )
     try:
         # Files found in a directory are opened without waiting: a FIFO there must not hang
@@ -171,16 +173,16 @@ def read_bytes(ref: SourceRef) -> bytes | Problem:
             flags |= getattr(os, "O_NONBLOCK", 0)
         descriptor = os.open(ref.path, flags)
     except IsADirectoryError:
-        return Problem("unreadable-file", 1, 1, "cannot read file: it is a directory")
+        return Problem(unreadable_file.NAME, 1, 1, "cannot read file: it is a directory")
     except OSError as error:
-        return Problem("unreadable-file", 1, 1, f"cannot read file: {_os_reason(error)}")
+        return Problem(unreadable_file.NAME, 1, 1, f"cannot read file: {_os_reason(error)}")
     try:
         mode = os.fstat(descriptor).st_mode
         if stat.S_ISDIR(mode):
-            return Problem("unreadable-file", 1, 1, "cannot read file: it is a directory")
+            return Problem(unreadable_file.NAME, 1, 1, "cannot read file: it is a directory")
         if ref.walked and not stat.S_ISREG(mode):
             return Problem(
-                "unreadable-file",
+                unreadable_file.NAME,
                 1,
                 1,
                 "not a regular file (a FIFO, socket or device): not read; name it on the "
@@ -191,7 +193,7 @@ def read_bytes(ref: SourceRef) -> bytes | Problem:
         with os.fdopen(descriptor, "rb", closefd=False) as handle:
             return _bounded(handle.read(MAX_FILE_BYTES + 1), "file")
     except OSError as error:
-        return Problem("unreadable-file", 1, 1, f"cannot read file: {_os_reason(error)}")
+        return Problem(unreadable_file.NAME, 1, 1, f"cannot read file: {_os_reason(error)}")
     finally:
         os.close(descriptor)
 
@@ -200,7 +202,7 @@ def _bounded(data: bytes, what: str) -> bytes | Problem:
     if len(data) <= MAX_FILE_BYTES:
         return data
     return Problem(
-        "unreadable-file",
+        unreadable_file.NAME,
         1,
         1,
         f"{what} larger than {MAX_FILE_BYTES >> 20} MB: not read (no Kubernetes manifest is "
@@ -232,7 +234,7 @@ def decode(data: bytes) -> str | Problem | None:
     if nul != -1:
         line, column = _byte_position(data, nul)
         return Problem(
-            "invalid-encoding",
+            invalid_encoding.NAME,
             line,
             column,
             f"binary file (NUL byte at line {line}, column {column}), not a YAML or JSON manifest",
@@ -247,7 +249,7 @@ def _encoding_problem(data: bytes, offset: int, encoding: str) -> Problem:
     line, column = _byte_position(data, offset)
     name = "UTF-8" if encoding == "utf-8" else encoding.upper()
     return Problem(
-        "invalid-encoding",
+        invalid_encoding.NAME,
         line,
         column,
         f"file is not valid {name} text: byte 0x{data[offset]:02X} at line {line}, column "

@@ -18,8 +18,9 @@ from imagelint.core.model import Finding, Severity
 from imagelint.core.rulebook import Rule, find
 from imagelint.core.selection import UnknownRule, matching, suggestion
 from imagelint.reporting.suppressions import Suppression
+from imagelint.rules import unused_suppression
 
-UNUSED = "unused-suppression"
+UNUSED = unused_suppression.NAME
 
 
 class Filters:

@@ -33,6 +33,7 @@ from imagelint.reading.loader import LoadedFile, load
 from imagelint.reading.sources import Problem, SourceRef, decode, read_bytes
 from imagelint.reading.yamlnodes import DuplicateKey, string_value
 from imagelint.reporting.suppressions import ANNOTATION, Suppression, from_comments, split_tokens
+from imagelint.rules import duplicate_key
 from imagelint.running import collect, parallel
 from imagelint.running.context import needs_context
 from imagelint.running.findings import (
@@ -68,12 +69,12 @@ class Engine:
         selected = [r for r in all_rules() if r.default_enabled] if rules is None else list(rules)
         self.input_rules = {rule.name: rule for rule in all_rules() if rule.scope == "input"}
         self.enabled = {rule.name for rule in selected}
-        image_rules = [rule for rule in selected if rule.scope == "image"]
-        self.pure_rules = [rule for rule in image_rules if rule.pure]
-        self.image_rules = [rule for rule in image_rules if not rule.pure]
+        image_rules = [(rule, rule.image_check) for rule in selected if rule.image_check]
+        self.pure_rules = [(rule, check) for rule, check in image_rules if rule.pure]
+        self.image_rules = [(rule, check) for rule, check in image_rules if not rule.pure]
         # What the pure image rules said about each image string (most strings repeat).
         self._pure_cache: dict[tuple[str, bool, bool], list[tuple[Rule, Violation]]] = {}
-        self.run_rules = [rule for rule in selected if rule.scope == "run"]
+        self.run_rules = [(rule, rule.run_check) for rule in selected if rule.run_check]
 
     # -- whole runs --------------------------------------------------------------------------
 
@@ -158,9 +159,8 @@ class Engine:
             )
             run.online = self.online(run, records)
         fired: dict[int, list[tuple[Rule, Subject, Violation]]] = {}
-        for rule in self.run_rules:
-            assert rule.check is not None
-            for subject, violation in rule.check(run, self.settings):
+        for rule, run_check in self.run_rules:
+            for subject, violation in run_check(run, self.settings):
                 if subject is None:  # a note about the run as a whole
                     report.notes.append(violation.message)
                     continue
@@ -260,17 +260,15 @@ class Engine:
                     self._pure_cache.clear()
                 pure = self._pure_cache[key] = [
                     (rule, violation)
-                    for rule in self.pure_rules
-                    # Image rules always have a check (the rulebook refuses one without).
-                    for violation in rule.check(use, self.settings)  # type: ignore[misc]
+                    for rule, image_check in self.pure_rules
+                    for violation in image_check(use, self.settings)
                 ]
             fired.extend((rule, record, violation) for rule, violation in pure)
             rules = self.image_rules
         else:
             rules = self.pure_rules + self.image_rules
-        for rule in rules:
-            assert rule.check is not None
-            fired.extend((rule, record, violation) for violation in rule.check(use, self.settings))
+        for rule, image_check in rules:
+            fired.extend((rule, record, violation) for violation in image_check(use, self.settings))
         superseded = frozenset(
             name for rule, _, v in fired if v.replaces for name in rule.supersedes
         )
@@ -288,7 +286,7 @@ class Engine:
     def _duplicate_finding(
         self, loaded: LoadedFile, obj: KubeObject, duplicate: DuplicateKey
     ) -> list[Finding]:
-        rule = self.input_rules["duplicate-key"]
+        rule = self.input_rules[duplicate_key.NAME]
         if rule.name not in self.enabled:
             return []
         return [duplicate_finding(rule, loaded, obj, duplicate)]

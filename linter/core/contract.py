@@ -1,0 +1,65 @@
+"""The rule contract: what a rule module of ``imagelint.rules`` is, one Protocol per scope.
+
+Every rule module carries its identity and documentation as constants (``NAME``, ``CODE``,
+``SEVERITY``, ``SUMMARY``, ``SCOPE``; its docstring is the page ``imagelint rule NAME`` shows)
+and, by scope:
+
+- ``input``: no ``check``. The readers report these while reading files (a file that cannot be
+  read or decoded, YAML that does not parse, a Helm template, a repeated key, an unused
+  suppression) and take the rule's ``NAME`` from its module, never from a string of their own.
+- ``image``: ``check(use, settings)`` once per image reference, with the YAML at hand; yields
+  :class:`~imagelint.core.model.Violation`.
+- ``run``: ``check(run, settings)`` once, after every file, on records that no longer hold YAML
+  (cross-object checks); yields ``(subject, violation)``, where a ``None`` subject makes the
+  violation a note about the run rather than a finding.
+
+Optional constants: ``SUPERSEDES`` (names of rules whose finding on the same image this one's
+replaces), ``DEFAULT_ENABLED`` (default true), ``PURE`` (image rules whose verdict depends only
+on the image string, computed once per distinct string). The options a rule reads are declared
+in :mod:`imagelint.core.options`. ``rules/_contract.py`` lists every module under the Protocol of
+its scope, so that mypy checks each one against it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Protocol
+
+from imagelint.core.model import ImageRecord, NameRef, SecretRecord, Settings, Violation
+
+if TYPE_CHECKING:
+    # For annotations only: the stages that make these depend on the core, not the reverse.
+    from imagelint.kube.workloads import ImageUse
+    from imagelint.running.runindex import RunIndex
+
+# What a run rule reports on: an image, a reference by name (a pull secret, a ServiceAccount), or
+# a Secret.
+RunSubject = ImageRecord | NameRef | SecretRecord
+
+
+class ImageCheck(Protocol):
+    def __call__(self, use: ImageUse, settings: Settings, /) -> Iterator[Violation]: ...
+
+
+class RunCheck(Protocol):
+    def __call__(
+        self, run: RunIndex, settings: Settings, /
+    ) -> Iterator[tuple[RunSubject | None, Violation]]: ...
+
+
+class InputRuleModule(Protocol):
+    NAME: str
+    CODE: str
+    SEVERITY: str
+    SUMMARY: str
+    SCOPE: str
+
+
+class ImageRuleModule(InputRuleModule, Protocol):
+    def check(self, use: ImageUse, settings: Settings, /) -> Iterator[Violation]: ...
+
+
+class RunRuleModule(InputRuleModule, Protocol):
+    def check(
+        self, run: RunIndex, settings: Settings, /
+    ) -> Iterator[tuple[RunSubject | None, Violation]]: ...
