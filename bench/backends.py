@@ -26,7 +26,7 @@ examples of each difference. An alias counts as one scalar on both sides (rapidy
 
 Standard library, imagelint (for its file walk) and ruamel.yaml, plus rapidyaml (``pip install rapidyaml``, module ``ryml``)
 if importable; without it, one line says so and the exit status is 0. Run:
-python bench/backends.py [--repeat R] PATH [PATH ...]
+python -m bench.backends [--repeat R] PATH [PATH ...]
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ from typing import Any
 
 from ruamel.yaml.cyaml import CSafeLoader
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from imagelint.reading.sources import discover
 
 try:
     import ryml
@@ -69,8 +71,6 @@ class FileResult:
 
 def find_files(root: str) -> list[str]:
     """The files imagelint would read under ``root``, in its order."""
-    from imagelint.reading.sources import discover
-
     return [ref.path for ref in discover([root]) if ref.path is not None and ref.problem is None]
 
 

@@ -1,7 +1,8 @@
 """Core speed benchmark of imagelint: the figures of the speed issue, in one run.
 
-On generated corpora of 1,000 and 10,000 files (about 9 documents each) and on the shared
-corpus of real manifests (``../shared/corpus/real``, or ``--corpus PATH``):
+On generated corpora of 1,000 and 10,000 files (about 9 documents each), on a findings-heavy
+generated corpus (most images carry a mistake imagelint reports) and on the shared corpus of
+real manifests (``../shared/corpus/real``, or ``--corpus PATH``):
 
 1. floor ratio: ``imagelint check DIR --format json`` with ``--jobs 1`` and ``--jobs 2``,
    divided by the time ruamel.yaml's C composer alone needs to read and compose the same
@@ -11,10 +12,14 @@ corpus of real manifests (``../shared/corpus/real``, or ``--corpus PATH``):
 4. peak RSS of each command, of 100,000 documents over files (the large corpus and more
    generated files), and of one file of 100,000 documents.
 
-Every measurement is a whole command in a subprocess of the same interpreter (start-up
-included), repeated with the sides interleaved; the minimum time of each is kept, and the
-largest peak RSS. Standard library only. Run:
-python bench/core.py [--files N] [--large-files N] [--repeat R] [--keep] [--corpus PATH]
+Every measurement is a whole command in a subprocess (start-up included), repeated with the
+sides interleaved; the minimum time of each is kept, and the largest peak RSS. The commands run
+with a regular install of this checkout, built in a scratch virtual environment (``--editable``:
+with the running interpreter's imagelint instead). Standard library only. Run from the
+repository root:
+
+python -m bench.core [--files N] [--large-files N] [--repeat R] [--big-documents N]
+[--one-file-repeat R] [--seed N] [--keep] [--editable] [--corpus PATH]
 """
 
 from __future__ import annotations
@@ -778,7 +783,7 @@ exemptions:
 
 
 def measure_findings_heavy(corpus: Path, args: argparse.Namespace) -> bool:
-    """The floor ratios on a corpus where half the images carry a mistake: the cost of
+    """The floor ratios on a corpus where nine images in ten carry a mistake: the cost of
     findings (building, sorting, formatting them) shows here, not on the clean corpora."""
     stats = generate_corpus(corpus, args.files, args.seed + 1, DEFECTIVE_SHARE)
 

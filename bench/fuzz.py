@@ -1,16 +1,16 @@
 """Fuzz imagelint for minutes with the long profile of tests/fuzzing.py.
 
-    python bench/fuzz.py [--minutes 5] [--batch 200] [--only NAME ...] [--out DIR]
+    python -m bench.fuzz [--minutes 5] [--batch 200] [--only NAME ...] [--out DIR]
 
-Runs every target of tests/fuzzing.py (the reference parser, generated manifests, raw YAML-ish
-text, mutations of ../shared/corpus files, raw bytes through files, the command line in process
-and as a subprocess, configuration and baseline files) in turns of ``--batch`` hypothesis
-examples, sharing the time between them, until the time is up. Prints how many cases each target
-tried and every property violation found, with its minimal (shrunk) input saved under ``--out``.
-A violation that tests/fuzzing.py's KNOWN matches (a bug with a strict xfail reproducer in
-tests/test_fuzz.py) is counted and let through; a new one is reported once and then treated as
-known for the rest of the run, so that the search goes on for other bugs. Exit status 1 if
-anything new was found.
+(from the repository root). Runs every target of tests/fuzzing.py (the reference parser,
+generated manifests, raw YAML-ish text, mutations of ../shared/corpus files, raw bytes through
+files, the command line in process and as a subprocess, configuration and baseline files) in
+turns of ``--batch`` hypothesis examples, sharing the time between them, until the time is up.
+Prints how many cases each target tried and every property violation found, with its minimal
+(shrunk) input saved under ``--out``. A violation that tests/fuzzing.py's KNOWN matches (a bug
+with a strict xfail reproducer in tests/test_fuzz.py) is counted and let through; a new one is
+reported once and then treated as known for the rest of the run, so that the search goes on for
+other bugs. Exit status 1 if anything new was found.
 """
 
 from __future__ import annotations
@@ -27,33 +27,24 @@ import traceback
 import warnings
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-os.environ["IMAGELINT_FUZZ"] = "long"
-os.environ.pop("IMAGELINT_DEBUG", None)
-# As tests/conftest.py does: never the user's cache, registry logins or proxies.
-_PRIVATE = tempfile.mkdtemp(prefix="imagelint-fuzz-home-")
-atexit.register(shutil.rmtree, _PRIVATE, True)
-for _name, _sub in (
-    ("IMAGELINT_CACHE_DIR", "cache"),
-    ("DOCKER_CONFIG", "no-docker-config"),
-    ("XDG_RUNTIME_DIR", "no-runtime-dir"),
-    ("XDG_CONFIG_HOME", "no-config-home"),
-):
-    os.environ[_name] = os.path.join(_PRIVATE, _sub)  # fmt: skip
-for _name in (
-    "REGISTRY_AUTH_FILE",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "IMAGELINT_FORMAT",
-):
-    os.environ.pop(_name, None)  # fmt: skip
+from hypothesis import given, settings
 
-import fuzzing  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
+from tests import fuzzing
+from tests.helpers import PRIVATE_FOLDERS, UNSET, shared_dir
+
+
+def isolate_environment() -> None:
+    """IMAGELINT_FUZZ=long (tests/fuzzing.py's long profile), no debug output, and, as
+    tests/conftest.py does for the suite: never the user's cache, registry logins or proxies,
+    nor an IMAGELINT_FORMAT that would change the output the properties read."""
+    os.environ["IMAGELINT_FUZZ"] = "long"
+    os.environ.pop("IMAGELINT_DEBUG", None)
+    private = tempfile.mkdtemp(prefix="imagelint-fuzz-home-")
+    atexit.register(shutil.rmtree, private, True)
+    for name, folder in PRIVATE_FOLDERS:
+        os.environ[name] = os.path.join(private, folder)
+    for name in (*UNSET, "IMAGELINT_FORMAT"):
+        os.environ.pop(name, None)
 
 
 class Stats:
@@ -65,11 +56,6 @@ class Stats:
         self.seconds = 0.0
         self.known_hits = 0
         self.failures: list[dict] = []
-
-
-def shared_dir() -> Path | None:
-    candidate = Path(os.environ.get("IMAGELINT_SHARED", ROOT.parent / "shared"))
-    return candidate if candidate.is_dir() else None
 
 
 def run_batch(target: fuzzing.Target, stats: Stats, known: set[str], batch: int, out: Path):
@@ -139,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", type=Path, help="also write the summary as JSON here")
     args = parser.parse_args(argv)
+    isolate_environment()
     # The library's warnings would flood the report; the CLI targets record their own (a
     # Python warning on imagelint's standard error is a violation).
     warnings.simplefilter("ignore")

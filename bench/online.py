@@ -14,7 +14,7 @@ image once, through the proxy. Measured, each once:
 - a warm run: the second of two runs with the same ``--cache-dir``.
 
 Requests are counted by the proxy. Times are printed, never asserted.
-Run:  python bench/online.py [--images 500] [--delay 0.05] [--repos 50]
+Run from the repository root:  python -m bench.online [--images 500] [--delay 0.05] [--repos 50]
 """
 
 from __future__ import annotations
@@ -35,8 +35,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+import httpx
+
+from imagelint.core.model import Settings
+from imagelint.core.rulebook import all_rules
+from imagelint.online import checker
+from imagelint.online.step import OnlineSettings, OnlineStep
+from imagelint.running.engine import Engine
+from tests.registry.proxy import delaying_proxy
+from tests.registry.server import start_registry
 
 ACCEPT = ", ".join(
     (
@@ -143,8 +150,6 @@ def _kinds(proxy: Any) -> Counter[str]:
 
 
 def sequential(proxy: Any, pairs: list[tuple[str, str]]) -> Measure:
-    import httpx
-
     proxy.reset()
     missing = []
     start = time.perf_counter()
@@ -195,11 +200,6 @@ def cli(label: str, proxy: Any, argv: list[str], cwd: Path) -> Measure:
 
 def api(label: str, proxy: Any, text: str, ignore: Sequence[str]) -> tuple[Measure, int]:
     """One in-process run (no start-up); returns the measure and the number of questions."""
-    from imagelint.core.model import Settings
-    from imagelint.core.rulebook import all_rules
-    from imagelint.online.step import OnlineSettings, OnlineStep
-    from imagelint.running.engine import Engine
-
     rules = [rule for rule in all_rules() if rule.default_enabled and rule.name not in ignore]
     settings = Settings()
     online = OnlineSettings(use_cache=False, timeout=RUN_TIMEOUT)
@@ -223,8 +223,6 @@ def api(label: str, proxy: Any, text: str, ignore: Sequence[str]) -> tuple[Measu
 
 
 def print_table(measures: list[Measure], base: Measure, unique: int, delay: float) -> None:
-    from imagelint.online import checker
-
     in_flight = getattr(checker, "PER_REGISTRY", 1)
     print(f"  {'':<38}{'wall':>9}{'floor':>9}{'vs seq':>9}{'requests':>10}{'per ref':>9}")
     for m in measures:
@@ -318,9 +316,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def run(args: argparse.Namespace, workdir: Path) -> bool:
-    from registry.proxy import delaying_proxy
-    from registry.server import start_registry
-
     pairs = references(args.images, args.repos)
     with ExitStack() as stack:
         start = time.perf_counter()
@@ -369,7 +364,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     binary = os.environ.get("IMAGELINT_REGISTRY_BIN") or "/usr/bin/docker-registry"
     if shutil.which(binary) is None:
         print(
-            f"bench/online.py needs docker-registry ({binary} not found); install the Debian "
+            f"bench.online needs docker-registry ({binary} not found); install the Debian "
             "package docker-registry, or set IMAGELINT_REGISTRY_BIN",
             file=sys.stderr,
         )

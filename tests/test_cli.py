@@ -9,9 +9,9 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, ROOT
 
 from imagelint.cli import cli, main
+from tests.helpers import FIXTURES, ROOT
 
 BAD_POD = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: Nginx:1\n"
 GOOD_POD = BAD_POD.replace("Nginx:1", "nginx:1")

@@ -7,10 +7,10 @@ from collections import Counter
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES
-from expectations import expected
 
 from imagelint.cli import cli
+from tests.expectations import expected
+from tests.helpers import FIXTURES
 
 POD = (
     "apiVersion: v1\nkind: Pod\nmetadata: {{name: p, namespace: shop}}\nspec:\n  containers:\n"

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import gc
 
-from tests.helpers import FIXTURES
-
 from imagelint.core.model import Settings
 from imagelint.core.rulebook import all_rules
 from imagelint.reading.sources import SourceRef
 from imagelint.running.engine import Engine
+from tests.helpers import FIXTURES
 
 
 def test_the_run_rules_work_with_the_records_frozen_and_nothing_stays_frozen():

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from conftest import FIXTURES
-from expectations import expected
 
 from imagelint.reading.sources import discover
 from imagelint.running.pipeline import run
+from tests.expectations import expected
+from tests.helpers import FIXTURES
 
 # fixtures/config has a configuration of its own; tests/test_config.py checks it from there.
 FIXTURE_FILES = sorted(

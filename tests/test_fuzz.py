@@ -18,9 +18,12 @@ from __future__ import annotations
 import base64
 import json
 
-import fuzzing
 import pytest
-from fuzzing import (
+from hypothesis import given, note
+from hypothesis import strategies as st
+
+from tests import fuzzing
+from tests.fuzzing import (
     byte_inputs,
     check_bytes,
     check_cli,
@@ -38,8 +41,6 @@ from fuzzing import (
     run_settings,
     run_subprocess,
 )
-from hypothesis import given, note
-from hypothesis import strategies as st
 
 # -- the reference parser ------------------------------------------------------------------------
 

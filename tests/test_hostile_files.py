@@ -6,7 +6,7 @@ cut short or not UTF-8. Expected of each: a clear message or finding about the b
 other files still checked, exit code 1 (findings) or 2 (usage) - never a hang, a crash, a
 traceback or an "internal error".
 
-Runs that could hang or eat memory are child processes (bench/bounds.py's ``run``: a timeout
+Runs that could hang or eat memory are child processes (tests/bounds.py's ``run``: a timeout
 and an address-space limit); the others run in-process through ``imagelint.cli.main``.
 
 Permissions: root reads files whatever their mode, so as root the children that must meet
@@ -27,12 +27,11 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import bench_module
 
 import imagelint.reading.sources
 from imagelint.cli import main
+from tests import bounds
 
-bounds = bench_module("bounds")
 GOOD = bounds.pod("good", "Bad:1")  # one IL102 finding: proof that this file was checked
 
 

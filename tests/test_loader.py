@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import time
 
-from conftest import FIXTURES, check_text
-
 from imagelint.kube.objects import iter_objects
 from imagelint.reading.composer import parser_name
 from imagelint.reading.loader import load
+from tests.helpers import FIXTURES, check_text
 
 
 def test_the_c_parser_is_in_use():

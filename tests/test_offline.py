@@ -5,9 +5,9 @@ from __future__ import annotations
 import socket
 
 from click.testing import CliRunner
-from conftest import FIXTURES
 
 from imagelint.cli import cli
+from tests.helpers import FIXTURES
 
 
 def test_check_opens_no_socket(monkeypatch):

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from registry.scripted import Answer, Received, ScriptedServer
 
 from imagelint.cli import cli
+from tests.registry.scripted import Answer, Received, ScriptedServer
 
 USER = "alice"
 PASSWORD = "s3cret-password"

@@ -22,9 +22,9 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from registry.scripted import Answer, Received, ScriptedServer
 
 from imagelint.online.decoding import BadEncoding, BoundedDecoder, TooLarge, UnknownEncoding
+from tests.registry.scripted import Answer, Received, ScriptedServer
 
 DIGEST = "sha256:" + "b" * 64
 CONFIG_DIGEST = "sha256:" + "c" * 64

@@ -29,7 +29,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from registry.faults import (
+
+from imagelint.cli import cli
+from tests.registry.faults import (
     BadCertificateServer,
     ClosingServer,
     DribblingServer,
@@ -41,9 +43,8 @@ from registry.faults import (
     SlowServer,
     StatusServer,
 )
-from registry.proxy import DelayingProxy
-
-from imagelint.cli import cli
+from tests.registry.loopback import LoopbackServer, QuietHandler
+from tests.registry.proxy import DelayingProxy
 
 TIMEOUT = 3  # --timeout of every run, in seconds
 MARGIN = 3.0  # start-up and teardown on top of it (a run takes ~0.2 s without faults)
@@ -376,8 +377,6 @@ def test_a_token_service_on_another_port_gets_no_credential_through_a_redirect(
     tmp_path, healthy, redirecting
 ):
     """The realm redirects to another origin: the Basic credentials for the token stay behind."""
-    from registry.loopback import LoopbackServer, QuietHandler
-
     cdn = redirecting()
 
     class Realm(QuietHandler):

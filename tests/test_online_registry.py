@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from imagelint.cli import cli
+from tests.registry.proxy import delaying_proxy
 
 ONLINE_RULES = {
     "tag-not-found",
@@ -338,8 +339,6 @@ def test_token_auth_scopes_and_token_reuse(tmp_path, registry_token):
 
 
 def test_basic_credentials_go_to_the_token_service_never_to_the_registry(tmp_path, registry_token):
-    from registry.proxy import delaying_proxy
-
     registry = registry_token
     registry.push("team/app", "1.0", "oci")
     with delaying_proxy(registry.url, delay=0) as proxy:

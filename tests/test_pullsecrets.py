@@ -7,7 +7,6 @@ import json
 import pickle
 
 import pytest
-from conftest import check_text
 
 from imagelint.core.model import Credential
 from imagelint.pullsecrets.dockerconfig import parse_docker_config
@@ -18,6 +17,7 @@ from imagelint.pullsecrets.matching import (
     normalize_key,
     registry_pattern_matches,
 )
+from tests.helpers import check_text
 
 
 def b64(text: str) -> str:

@@ -11,9 +11,9 @@ import csv
 import json
 
 from click.testing import CliRunner
-from conftest import ROOT
 
 from imagelint.cli import cli
+from tests.helpers import ROOT
 
 DATA = ROOT / "tests" / "data"
 

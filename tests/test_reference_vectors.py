@@ -6,9 +6,9 @@ from __future__ import annotations
 import csv
 
 import pytest
-from conftest import shared_dir
 
 from imagelint.images.reference import InvalidReference, Reference, parse
+from tests.helpers import shared_dir
 
 APIS = ("ParseNormalizedNamed", "ParseDockerRef")
 

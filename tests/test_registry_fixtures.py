@@ -15,8 +15,10 @@ import time
 
 import httpx
 import pytest
-from registry.faults import SlowServer
-from registry.images import ACCEPT_ALL, KINDS, gzip_layer
+
+from tests.registry.faults import SlowServer
+from tests.registry.fixtures import require_registry_binary
+from tests.registry.images import ACCEPT_ALL, KINDS, gzip_layer
 
 FLAVOURS = ("registry_plain", "registry_basic", "registry_token", "registry_tls")
 
@@ -343,8 +345,6 @@ def test_slow_server_can_stall_the_body():
 
 
 def test_missing_registry_binary_skips_or_fails(monkeypatch):
-    from registry.fixtures import require_registry_binary
-
     monkeypatch.setenv("IMAGELINT_REGISTRY_BIN", "/nonexistent/docker-registry")
     monkeypatch.delenv("IMAGELINT_REQUIRE_REGISTRY", raising=False)
     with pytest.raises(pytest.skip.Exception, match="docker-registry is missing"):

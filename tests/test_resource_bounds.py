@@ -2,7 +2,7 @@
 
 The issue's list: an alias bomb ("billion laughs"), a 50 MB file, 100,000 documents, nesting
 10,000 levels deep, a 1 MB line, a 1 MB image. Each input is generated in ``tmp_path`` by
-bench/bounds.py (which prints the measured table) and checked by ``python -m imagelint`` in a
+tests/bounds.py (``python -m bench.bounds`` prints the measured table) and checked by ``python -m imagelint`` in a
 child process, so the peak RSS asserted is that one run's.
 
 Measured with bench/bounds.py at b61934c (2-core machine, regular install; the floor, one
@@ -51,13 +51,12 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import bench_module
 
 from imagelint.reading.sources import SourceRef
 from imagelint.running.engine import Engine
 from imagelint.running.pipeline import run as run_pipeline
+from tests import bounds
 
-bounds = bench_module("bounds")
 MB = bounds.MB
 slow = pytest.mark.skipif(
     not os.environ.get("IMAGELINT_SLOW_BOUNDS"),

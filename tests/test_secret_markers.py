@@ -15,9 +15,9 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
 
 from imagelint.reporting.formatters import FORMATS
+from tests.helpers import ROOT
 
 USER = "mkUserQx7Zp"
 PASSWORD = "mkPassWd9Lr"

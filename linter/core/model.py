@@ -1,40 +1,21 @@
 """The data that flows between the stages: severities, object identities and findings.
 
-Findings and records compare by identity (``eq=False``): the engine keys them by object, and
-value equality would only cost start-up time to generate. Small value objects that only carry
-data between stages (Site, Violation, RegistryEntry) are NamedTuples, which are as immutable
-and cost a fifth of a dataclass to define (a one-file run pays every class definition)."""
+The records are immutable ``__slots__`` classes (:class:`~imagelint.core.frozen.FrozenRecord`):
+a frozen dataclass compiles its generated methods when defined, which a one-file run would pay
+for every record class. They pickle as a call of their class, since they cross from worker
+processes to the parent. Findings and records compare by identity: the engine keys them by
+object. An :class:`ObjectId` compares and hashes by value. Small value objects that only carry
+data between stages (Site, Violation, RegistryEntry) are NamedTuples."""
 
 from __future__ import annotations
 
 import enum
-import operator
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
-from typing import Any, NamedTuple, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
+from imagelint.core.frozen import FrozenRecord, set_field
 from imagelint.core.options import setting_default
-
-_T = TypeVar("_T")
-
-
-def pickled_as_call(cls: type[_T]) -> type[_T]:
-    """Pickle a frozen, slotted dataclass as a call of the class with its field values.
-
-    Records and findings cross from worker processes to the parent. The stock pickling of such
-    a class sets each field back through a Python loop over ``fields()``: three quarters of the
-    parent's unpickling, which the workers wait on. Every field must be an ``__init__`` one.
-    """
-    names = [f.name for f in fields(cls) if f.init]  # type: ignore[arg-type]
-    if len(names) != len(fields(cls)):  # type: ignore[arg-type]
-        raise TypeError(f"{cls.__name__}: a field outside __init__ cannot be pickled as a call")
-    values = operator.attrgetter(*names)
-
-    def __reduce__(self: Any) -> tuple[Any, ...]:
-        return (cls, values(self))
-
-    cls.__reduce__ = __reduce__  # type: ignore[method-assign]
-    return cls
 
 
 class Severity(enum.IntEnum):
@@ -57,24 +38,51 @@ class Severity(enum.IntEnum):
 _SEVERITY_LABELS = {Severity.INFO: "info", Severity.WARNING: "warning", Severity.ERROR: "error"}
 
 
-@pickled_as_call
-@dataclass(frozen=True, slots=True)
-class ObjectId:
-    """Which Kubernetes object a finding is about."""
+class ObjectId(FrozenRecord):
+    """Which Kubernetes object a finding is about; equal to another of the same four fields."""
 
+    __slots__ = ("kind", "namespace", "name", "api_version")
     kind: str
     namespace: str | None  # None for objects that are not namespaced
     name: str | None
     api_version: str
+
+    def __init__(
+        self, kind: str, namespace: str | None, name: str | None, api_version: str
+    ) -> None:
+        set_field(self, "kind", kind)
+        set_field(self, "namespace", namespace)
+        set_field(self, "name", name)
+        set_field(self, "api_version", api_version)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._field_values(self) == self._field_values(other)
+
+    def __hash__(self) -> int:
+        return hash(self._field_values(self))
 
     def describe(self) -> str:
         name = self.name or "<unnamed>"
         return f"{self.kind} {self.namespace}/{name}" if self.namespace else f"{self.kind} {name}"
 
 
-@pickled_as_call
-@dataclass(frozen=True, slots=True, eq=False)
-class Finding:
+class Finding(FrozenRecord):
+    __slots__ = (
+        "rule",
+        "code",
+        "severity",
+        "path",
+        "line",
+        "column",
+        "message",
+        "object",
+        "container",
+        "image",
+        "source",
+        "field",
+    )
     rule: str  # stable kebab-case name
     code: str  # stable code, e.g. IL101
     severity: Severity
@@ -82,11 +90,56 @@ class Finding:
     line: int  # 1-based
     column: int  # 1-based, in characters
     message: str
-    object: ObjectId | None = None
-    container: str | None = None
-    image: str | None = None
-    source: str | None = None  # Helm template the document came from, if known
-    field: str | None = None  # where in the object, e.g. spec.template.spec.containers[0].image
+    object: ObjectId | None
+    container: str | None
+    image: str | None
+    source: str | None  # Helm template the document came from, if known
+    field: str | None  # where in the object, e.g. spec.template.spec.containers[0].image
+
+    def __init__(
+        self,
+        rule: str,
+        code: str,
+        severity: Severity,
+        path: str,
+        line: int,
+        column: int,
+        message: str,
+        object: ObjectId | None = None,
+        container: str | None = None,
+        image: str | None = None,
+        source: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        set_field(self, "rule", rule)
+        set_field(self, "code", code)
+        set_field(self, "severity", severity)
+        set_field(self, "path", path)
+        set_field(self, "line", line)
+        set_field(self, "column", column)
+        set_field(self, "message", message)
+        set_field(self, "object", object)
+        set_field(self, "container", container)
+        set_field(self, "image", image)
+        set_field(self, "source", source)
+        set_field(self, "field", field)
+
+    def with_severity(self, severity: Severity) -> Finding:
+        """This finding at another severity (a copy)."""
+        return Finding(
+            self.rule,
+            self.code,
+            severity,
+            self.path,
+            self.line,
+            self.column,
+            self.message,
+            self.object,
+            self.container,
+            self.image,
+            self.source,
+            self.field,
+        )
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.line, self.column, self.code, self.message)
@@ -118,21 +171,62 @@ class Site(NamedTuple):
         return self.line, self.column + (offset if self.exact else 0)
 
 
-@pickled_as_call
-@dataclass(frozen=True, slots=True, eq=False)
-class ImageRecord:
+class ImageRecord(FrozenRecord):
     """One image reference of the run, as the cross-object (run) rules see it."""
 
+    __slots__ = (
+        "image",
+        "site",
+        "object",
+        "container",
+        "field",
+        "resolved_at_runtime",
+        "pod",
+        "superseded",
+    )
     image: str | None
     site: Site
     object: ObjectId
     container: str | None
     field: str
     resolved_at_runtime: bool  # something else fills in this image (OpenShift trigger, Argo)
-    pod: PodRecord | None = None  # the pod whose credentials pull it
+    pod: PodRecord | None  # the pod whose credentials pull it
     # Rules whose findings on this image an image-scope finding already replaced (so a run rule
     # does not report the literal string of, say, an unrendered template).
-    superseded: frozenset[str] = frozenset()
+    superseded: frozenset[str]
+
+    def __init__(
+        self,
+        image: str | None,
+        site: Site,
+        object: ObjectId,
+        container: str | None,
+        field: str,
+        resolved_at_runtime: bool,
+        pod: PodRecord | None = None,
+        superseded: frozenset[str] = frozenset(),
+    ) -> None:
+        set_field(self, "image", image)
+        set_field(self, "site", site)
+        set_field(self, "object", object)
+        set_field(self, "container", container)
+        set_field(self, "field", field)
+        set_field(self, "resolved_at_runtime", resolved_at_runtime)
+        set_field(self, "pod", pod)
+        set_field(self, "superseded", superseded)
+
+    def with_superseded(self, superseded: frozenset[str]) -> ImageRecord:
+        """This record with other superseded rules (a copy)."""
+        return ImageRecord(
+            self.image,
+            self.site,
+            self.object,
+            self.container,
+            self.field,
+            self.resolved_at_runtime,
+            self.pod,
+            superseded,
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -147,22 +241,35 @@ class Settings:
         return self.options[name] if name in self.options else setting_default(name)
 
 
-@pickled_as_call
-@dataclass(frozen=True, slots=True, eq=False)
-class NameRef:
+class NameRef(FrozenRecord):
     """A reference by name to another object (a pull secret, a ServiceAccount), where written."""
 
+    __slots__ = ("name", "site", "holder", "field")
     name: str
     site: Site
     holder: ObjectId  # the object whose manifest holds the reference
     field: str  # e.g. spec.template.spec.imagePullSecrets[0].name
 
+    def __init__(self, name: str, site: Site, holder: ObjectId, field: str) -> None:
+        set_field(self, "name", name)
+        set_field(self, "site", site)
+        set_field(self, "holder", holder)
+        set_field(self, "field", field)
 
-@pickled_as_call
-@dataclass(frozen=True, slots=True, eq=False)
-class PodRecord:
+
+class PodRecord(FrozenRecord):
     """What decides a pod's pull credentials."""
 
+    __slots__ = (
+        "object",
+        "namespace",
+        "pull_secrets",
+        "service_account",
+        "site",
+        "node_arch",
+        "node_os",
+        "placement_origin",
+    )
     object: ObjectId
     namespace: str
     pull_secrets: tuple[NameRef, ...]  # the pod's own imagePullSecrets
@@ -170,16 +277,39 @@ class PodRecord:
     site: Site  # the pod spec
     # The nodes it may run on, from kubernetes.io/arch and kubernetes.io/os in its nodeSelector
     # or required node affinity (empty: not constrained), and which of the two said so.
-    node_arch: tuple[str, ...] = ()
-    node_os: tuple[str, ...] = ()
-    placement_origin: str = ""
+    node_arch: tuple[str, ...]
+    node_os: tuple[str, ...]
+    placement_origin: str
+
+    def __init__(
+        self,
+        object: ObjectId,
+        namespace: str,
+        pull_secrets: tuple[NameRef, ...],
+        service_account: str,
+        site: Site,
+        node_arch: tuple[str, ...] = (),
+        node_os: tuple[str, ...] = (),
+        placement_origin: str = "",
+    ) -> None:
+        set_field(self, "object", object)
+        set_field(self, "namespace", namespace)
+        set_field(self, "pull_secrets", pull_secrets)
+        set_field(self, "service_account", service_account)
+        set_field(self, "site", site)
+        set_field(self, "node_arch", node_arch)
+        set_field(self, "node_os", node_os)
+        set_field(self, "placement_origin", placement_origin)
 
 
-@pickled_as_call
-@dataclass(frozen=True, slots=True, eq=False)
-class ServiceAccountRecord:
+class ServiceAccountRecord(FrozenRecord):
+    __slots__ = ("object", "pull_secrets")
     object: ObjectId
     pull_secrets: tuple[NameRef, ...]
+
+    def __init__(self, object: ObjectId, pull_secrets: tuple[NameRef, ...]) -> None:
+        set_field(self, "object", object)
+        set_field(self, "pull_secrets", pull_secrets)
 
 
 class Credential:
@@ -211,15 +341,25 @@ class RegistryEntry(NamedTuple):
     expires: int | None = None  # Unix time embedded in an ECR token, when it has one
 
 
-@pickled_as_call
-@dataclass(frozen=True, slots=True, eq=False)
-class SecretRecord:
+class SecretRecord(FrozenRecord):
     """A Secret of the run, or an object that creates one (SealedSecret, ExternalSecret...).
 
     ``entries`` is None when the registries it covers cannot be known offline (sealed,
     managed by a controller, declared in configuration); an empty tuple when it covers none.
     """
 
+    __slots__ = (
+        "name",
+        "namespace",
+        "origin",
+        "type",
+        "keys",
+        "entries",
+        "problems",
+        "object",
+        "site",
+        "data_site",
+    )
     name: str
     namespace: str
     origin: str  # "Secret", "SealedSecret", "ExternalSecret", "SecretImport"
@@ -229,7 +369,31 @@ class SecretRecord:
     problems: tuple[tuple[str, Site], ...]  # what is malformed (never what is inside), where
     object: ObjectId
     site: Site  # its metadata.name (or the object, when the name is not written there)
-    data_site: Site | None = None  # the value of its docker config key, when there is one
+    data_site: Site | None  # the value of its docker config key, when there is one
+
+    def __init__(
+        self,
+        name: str,
+        namespace: str,
+        origin: str,
+        type: str | None,
+        keys: frozenset[str] | None,
+        entries: tuple[RegistryEntry, ...] | None,
+        problems: tuple[tuple[str, Site], ...],
+        object: ObjectId,
+        site: Site,
+        data_site: Site | None = None,
+    ) -> None:
+        set_field(self, "name", name)
+        set_field(self, "namespace", namespace)
+        set_field(self, "origin", origin)
+        set_field(self, "type", type)
+        set_field(self, "keys", keys)
+        set_field(self, "entries", entries)
+        set_field(self, "problems", problems)
+        set_field(self, "object", object)
+        set_field(self, "site", site)
+        set_field(self, "data_site", data_site)
 
     @property
     def docker_type(self) -> bool:

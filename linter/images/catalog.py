@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-from typing import NamedTuple
 
+from imagelint.core.frozen import FrozenRecord, set_field
 from imagelint.data import read_text
 from imagelint.images.similarity import NameIndex
 
@@ -61,7 +61,10 @@ def host_typo_of(host: str) -> str | None:
     return _host_index().nearest(host.split(":", 1)[0].lower())
 
 
-class Deprecation(NamedTuple):
+class Deprecation(FrozenRecord):
+    """One deprecated registry (a line of ``deprecated-registries.tsv``)."""
+
+    __slots__ = ("prefix", "status", "date", "replacement", "note", "source", "rewrite")
     prefix: str  # host or host/path, matched on '/' boundaries
     status: str
     date: str
@@ -69,6 +72,24 @@ class Deprecation(NamedTuple):
     note: str
     source: str
     rewrite: str | None  # path-for-path replacement of the prefix, when there is one
+
+    def __init__(
+        self,
+        prefix: str,
+        status: str,
+        date: str,
+        replacement: str,
+        note: str,
+        source: str,
+        rewrite: str | None,
+    ) -> None:
+        set_field(self, "prefix", prefix)
+        set_field(self, "status", status)
+        set_field(self, "date", date)
+        set_field(self, "replacement", replacement)
+        set_field(self, "note", note)
+        set_field(self, "source", source)
+        set_field(self, "rewrite", rewrite)
 
     def matches(self, name: str) -> bool:
         return name == self.prefix or name.startswith(self.prefix + "/")

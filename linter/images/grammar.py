@@ -28,31 +28,39 @@ _TAG = r"[\w][\w.-]{0,127}"
 _DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,}"
 
 
+# The patterns by name, each compiled on the first use of that one: a run of valid references
+# never needs the ones only the diagnosis of a wrong string uses.
+_SOURCES = {
+    "reference": rf"((?:{_DOMAIN}/)?{_REMOTE})(?::({_TAG}))?(?:@({_DIGEST}))?",
+    "anchored_name": rf"(?:({_DOMAIN})/)?({_REMOTE})",
+    "identifier": r"[a-f0-9]{64}",
+    "go_digest": r"[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+",
+    "scheme": r"[A-Za-z][A-Za-z0-9+.-]*://",
+    "bad_separator": r"[._-]{2,}",
+}
+
+
 class Patterns:
-    """The grammar, compiled on first use (start-up of a one-file run stays small).
+    """The grammar, each pattern compiled on first use (start-up of a one-file run stays small).
 
     re.ASCII keeps \\w to [0-9A-Za-z_] as in Go; fullmatch() stands in for Go's anchors
     (Python's $ would also match before a trailing newline).
     """
 
-    __slots__ = (
-        "reference",
-        "anchored_name",
-        "identifier",
-        "go_digest",
-        "scheme",
-        "bad_separator",
-    )
+    reference: re.Pattern[str]
+    anchored_name: re.Pattern[str]
+    identifier: re.Pattern[str]
+    go_digest: re.Pattern[str]
+    scheme: re.Pattern[str]
+    bad_separator: re.Pattern[str]
 
-    def __init__(self) -> None:
-        self.reference = re.compile(
-            rf"((?:{_DOMAIN}/)?{_REMOTE})(?::({_TAG}))?(?:@({_DIGEST}))?", re.ASCII
-        )
-        self.anchored_name = re.compile(rf"(?:({_DOMAIN})/)?({_REMOTE})", re.ASCII)
-        self.identifier = re.compile(r"[a-f0-9]{64}", re.ASCII)
-        self.go_digest = re.compile(r"[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+", re.ASCII)
-        self.scheme = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://", re.ASCII)
-        self.bad_separator = re.compile(r"[._-]{2,}", re.ASCII)
+    def __getattr__(self, name: str) -> re.Pattern[str]:
+        """Compile a pattern on its first use; it is then an instance attribute, found first."""
+        source = _SOURCES.get(name)
+        if source is None:
+            raise AttributeError(name)
+        pattern = self.__dict__[name] = re.compile(source, re.ASCII)
+        return pattern
 
 
 @functools.cache

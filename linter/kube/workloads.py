@@ -9,14 +9,15 @@ Ceph image, not a container image.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from sys import intern
 
 from ruamel.yaml.nodes import MappingNode, Node
 
+from imagelint.core.frozen import FrozenRecord, set_field
 from imagelint.kube.objects import KubeObject, annotation
 from imagelint.reading.yamlnodes import DuplicateKey, Mapping, as_mapping, as_sequence, string_value
 
@@ -57,19 +58,41 @@ _BUILTIN_GROUPS = frozenset({"", "apps", "batch", "extensions", "autoscaling", "
 _GENERIC_KEYS = ("spec", "template", "jobTemplate")
 _GENERIC_MAX_DEPTH = 6
 _OPENSHIFT_TRIGGERS = "image.openshift.io/triggers"
-_FIELD_PATH_CONTAINER = re.compile(r"""@\.name\s*==\s*["']([^"']+)["']""")
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)  # repr would dump YAML nodes
-class PodSpec:
+@functools.cache
+def _field_path_container() -> re.Pattern[str]:
+    """The container a trigger's fieldPath selects (compiled on first use: OpenShift only)."""
+    return re.compile(r"""@\.name\s*==\s*["']([^"']+)["']""")
+
+
+class PodSpec(FrozenRecord):
+    __slots__ = ("object", "mapping", "field", "strict", "pod_level", "pod_level_field")
+    __repr__ = object.__repr__  # the fields' would dump YAML nodes
     object: KubeObject
     mapping: Mapping
     field: str  # e.g. spec.template.spec
     strict: bool  # a known pod spec: every container must name an image
     # Where imagePullSecrets and serviceAccountName are set for the pods: the pod spec itself,
     # or for Argo Workflows the workflow's spec, which applies to every template's pod.
-    pod_level: Mapping | None = None
-    pod_level_field: str | None = None
+    pod_level: Mapping | None
+    pod_level_field: str | None
+
+    def __init__(
+        self,
+        object: KubeObject,
+        mapping: Mapping,
+        field: str,
+        strict: bool,
+        pod_level: Mapping | None = None,
+        pod_level_field: str | None = None,
+    ) -> None:
+        set_field(self, "object", object)
+        set_field(self, "mapping", mapping)
+        set_field(self, "field", field)
+        set_field(self, "strict", strict)
+        set_field(self, "pod_level", pod_level)
+        set_field(self, "pod_level_field", pod_level_field)
 
     @property
     def settings(self) -> tuple[Mapping, str]:
@@ -78,9 +101,20 @@ class PodSpec:
         return self.pod_level, self.pod_level_field
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)  # repr would dump YAML nodes
-class ImageUse:
+class ImageUse(FrozenRecord):
     """One place a pod pulls an image from."""
+
+    __slots__ = (
+        "pod",
+        "container",
+        "field",
+        "node",
+        "anchor",
+        "image",
+        "container_mapping",
+        "resolved_at_runtime",
+    )
+    __repr__ = object.__repr__  # the fields' would dump YAML nodes
 
     pod: PodSpec
     container: str | None  # container (or image volume) name
@@ -90,6 +124,26 @@ class ImageUse:
     image: str | None  # the value when it is a string
     container_mapping: Mapping
     resolved_at_runtime: bool  # something else fills in this image (OpenShift trigger, Argo)
+
+    def __init__(
+        self,
+        pod: PodSpec,
+        container: str | None,
+        field: str,
+        node: Node | None,
+        anchor: Node,
+        image: str | None,
+        container_mapping: Mapping,
+        resolved_at_runtime: bool,
+    ) -> None:
+        set_field(self, "pod", pod)
+        set_field(self, "container", container)
+        set_field(self, "field", field)
+        set_field(self, "node", node)
+        set_field(self, "anchor", anchor)
+        set_field(self, "image", image)
+        set_field(self, "container_mapping", container_mapping)
+        set_field(self, "resolved_at_runtime", resolved_at_runtime)
 
     @property
     def object(self) -> KubeObject:
@@ -292,5 +346,5 @@ def _triggered_containers(obj: KubeObject) -> frozenset[str]:
         for entry in entries if isinstance(entries, list) else []:
             field_path = entry.get("fieldPath") if isinstance(entry, dict) else None
             if isinstance(field_path, str):
-                names.update(_FIELD_PATH_CONTAINER.findall(field_path))
+                names.update(_field_path_container().findall(field_path))
     return frozenset(names)

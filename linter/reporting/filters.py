@@ -11,7 +11,6 @@ from __future__ import annotations
 import fnmatch
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from typing import Any
 
 from imagelint.core.model import Finding, Severity
@@ -67,9 +66,7 @@ class Filters:
     def _severity(self, finding: Finding) -> Finding:
         level = self.severity.get(finding.rule)
         return (
-            finding
-            if level is None or level == finding.severity
-            else replace(finding, severity=level)
+            finding if level is None or level == finding.severity else finding.with_severity(level)
         )
 
     def _suppress(self, findings: list[Finding], suppressions: list[Suppression]) -> list[Finding]:

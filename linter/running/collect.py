@@ -13,8 +13,9 @@ import gc
 from collections.abc import Iterator
 from typing import TypeVar
 
-# Allocations before the cyclic garbage collector looks at young objects (see below); from
-# 20,000 to 2,000,000 measured alike, Python's 700 much slower.
+# Allocations before the cyclic garbage collector looks at young objects (see below): far
+# above Python's 700, which makes it walk the run's many records again and again; the range
+# measured alike is in bench/README.md.
 COLLECT_AFTER = 100_000
 SETTLE_EVERY = 256  # files
 

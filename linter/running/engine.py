@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import gc
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 from typing import cast
 
 from ruamel.yaml.nodes import Node
@@ -236,9 +235,7 @@ class Engine:
                     result.images.append(record)
                     continue
                 findings, superseded = self._check_image(loaded, use, record)
-                result.images.append(
-                    replace(record, superseded=superseded) if superseded else record
-                )
+                result.images.append(record.with_superseded(superseded) if superseded else record)
                 result.findings.extend(findings)
             for duplicate in duplicates:
                 if id(duplicate.last) not in seen_duplicates:

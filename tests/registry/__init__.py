@@ -1,11 +1,12 @@
 """Real container registries and fault servers for integration tests of the online checker.
 
-- ``registry.server``: :class:`Registry`, a ``docker-registry`` process (plain, Basic,
+- ``tests.registry.server``: :class:`Registry`, a ``docker-registry`` process (plain, Basic,
   token or TLS) with ``push()``/``delete()``/``remove_tag()``/``stop()``/``start()``.
-- ``registry.tokens``: :class:`TokenServer`, a Docker-style token endpoint in a thread.
-- ``registry.faults``: :class:`TooManyRequestsServer` (429) and :class:`SlowServer`.
-- ``registry.images``: deterministic blobs, manifests, indexes; :data:`ACCEPT_ALL`.
-- ``registry.fixtures``: the pytest fixtures (``pytest_plugins = ("registry.fixtures",)``).
+- ``tests.registry.tokens``: :class:`TokenServer`, a Docker-style token endpoint in a thread.
+- ``tests.registry.faults``: :class:`TooManyRequestsServer` (429) and :class:`SlowServer`.
+- ``tests.registry.images``: deterministic blobs, manifests, indexes; :data:`ACCEPT_ALL`.
+- ``tests.registry.fixtures``: the pytest fixtures, loaded by tests/conftest.py
+  (``pytest_plugins = ("tests.registry.fixtures",)``).
 
 Heavy dependencies (bcrypt, trustme, cryptography, PyJWT, httpx) are imported only when a
 flavour needs them.

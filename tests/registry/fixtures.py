@@ -1,6 +1,6 @@
 """pytest fixtures: real registries on loopback and misbehaving servers.
 
-Load them with ``pytest_plugins = ("registry.fixtures",)`` (in tests/conftest.py for the
+Load them with ``pytest_plugins = ("tests.registry.fixtures",)`` (in tests/conftest.py for the
 whole suite, or in a test module). Registry fixtures skip when ``docker-registry`` is not
 installed, and fail instead when ``IMAGELINT_REQUIRE_REGISTRY`` is set.
 

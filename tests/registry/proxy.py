@@ -2,7 +2,7 @@
 
 Used by the tests and by ``bench/online.py``::
 
-    from registry.proxy import delaying_proxy
+    from tests.registry.proxy import delaying_proxy
 
     with delaying_proxy(registry.url, delay=0.05) as proxy:
         ...  # talk to proxy.url / proxy.host instead of the registry

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from conftest import check_text
+from tests.helpers import check_text
 
 
 def pod(image_line: str, extra: str = "") -> str:

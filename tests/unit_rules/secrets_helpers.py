@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 
-from conftest import check_text
+from tests.helpers import check_text
 
 
 def b64(text: str) -> str:

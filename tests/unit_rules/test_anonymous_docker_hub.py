@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from imagelint.core.selection import select
 from imagelint.running.engine import Engine
-from unit_rules.secrets_helpers import deployment, entry, found, secret
+from tests.unit_rules.secrets_helpers import deployment, entry, found, secret
 
 RULE = "anonymous-docker-hub"
 

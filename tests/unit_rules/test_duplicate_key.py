@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from unit_rules.helpers import findings, pod
+from tests.unit_rules.helpers import findings, pod
 
 RULE = "duplicate-key"
 

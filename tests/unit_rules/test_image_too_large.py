@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from imagelint.online.answers import FOUND, Content, Platform, format_size, parse_size
-from unit_rules.helpers import image_pod
-from unit_rules.online_helpers import answer, online_findings
+from tests.unit_rules.helpers import image_pod
+from tests.unit_rules.online_helpers import answer, online_findings
 
 RULE = "image-too-large"
 IMAGE = "registry.acme.io/ml/trainer:3.1"

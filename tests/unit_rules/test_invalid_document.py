@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from unit_rules.helpers import findings
+from tests.unit_rules.helpers import findings
 
 RULE = "invalid-document"
 

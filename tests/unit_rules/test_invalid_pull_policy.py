@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from unit_rules.helpers import findings, pod
+from tests.unit_rules.helpers import findings, pod
 
 RULE = "invalid-pull-policy"
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from unit_rules.helpers import findings, image_pod, messages
+from tests.unit_rules.helpers import findings, image_pod, messages
 
 RULE = "latest-tag"
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from unit_rules.secrets_helpers import deployment, entry, found, secret
+from tests.unit_rules.secrets_helpers import deployment, entry, found, secret
 
 RULE = "missing-pull-secret"
 

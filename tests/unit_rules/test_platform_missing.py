@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from imagelint.online.answers import FOUND, Content, Platform
-from unit_rules.helpers import image_pod, pod
-from unit_rules.online_helpers import answer, online_findings
+from tests.unit_rules.helpers import image_pod, pod
+from tests.unit_rules.online_helpers import answer, online_findings
 
 RULE = "platform-missing"
 IMAGE = "registry.acme.io/shop/api:2.4.1"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from unit_rules.secrets_helpers import b64, found, secret
+from tests.unit_rules.secrets_helpers import b64, found, secret
 
 RULE = "pull-secret-malformed"
 

@@ -8,8 +8,8 @@ from imagelint.online.answers import (
     HUB_UNKNOWN,
     Attempt,
 )
-from unit_rules.helpers import image_pod
-from unit_rules.online_helpers import answer, online_findings
+from tests.unit_rules.helpers import image_pod
+from tests.unit_rules.online_helpers import answer, online_findings
 
 RULE = "registry-auth-failed"
 IMAGE = "registry.acme.io/shop/api:2.4.1"

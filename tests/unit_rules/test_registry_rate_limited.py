@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from imagelint.online.answers import RATE_LIMITED, UNREACHABLE
-from unit_rules.helpers import image_pod
-from unit_rules.online_helpers import answer, online_findings
+from tests.unit_rules.helpers import image_pod
+from tests.unit_rules.online_helpers import answer, online_findings
 
 RULE = "registry-rate-limited"
 

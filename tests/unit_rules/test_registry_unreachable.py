@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from imagelint.online.answers import TAG_MISSING, UNREACHABLE
-from unit_rules.helpers import image_pod
-from unit_rules.online_helpers import answer, online_findings
+from tests.unit_rules.helpers import image_pod
+from tests.unit_rules.online_helpers import answer, online_findings
 
 RULE = "registry-unreachable"
 IMAGE = "registry.acme.internal:5000/shop/api:2.4.1"

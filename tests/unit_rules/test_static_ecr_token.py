@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 
-from unit_rules.secrets_helpers import b64, found, secret
+from tests.unit_rules.secrets_helpers import b64, found, secret
 
 RULE = "static-ecr-token"
 HOST = "123456789012.dkr.ecr.eu-west-1.amazonaws.com"

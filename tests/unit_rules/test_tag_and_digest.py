@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from unit_rules.helpers import findings, image_pod, messages
+from tests.unit_rules.helpers import findings, image_pod, messages
 
 RULE = "tag-and-digest"
 DIGEST = "sha256:4c0fdaa8b6341bfdeca5f18f7837462c80cff90527ee35ef185571e1c327beac"

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from imagelint.online.answers import FOUND, TAG_MISSING, UNREACHABLE
-from unit_rules.helpers import image_pod
-from unit_rules.online_helpers import answer, online_findings
+from tests.helpers import check_text
+from tests.unit_rules.helpers import image_pod
+from tests.unit_rules.online_helpers import answer, online_findings
 
 RULE = "tag-not-found"
 
@@ -56,6 +57,4 @@ def test_other_outcomes_are_not_missing_tags():
 
 
 def test_offline_runs_report_nothing():
-    from conftest import check_text
-
     assert [f for f in check_text(image_pod("ghcr.io/acme/api:1")).findings if f.rule == RULE] == []

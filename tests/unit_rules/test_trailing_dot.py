@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from unit_rules.helpers import findings, image_pod, messages, rules_fired
+from tests.unit_rules.helpers import findings, image_pod, messages, rules_fired
 
 RULE = "trailing-dot"
 

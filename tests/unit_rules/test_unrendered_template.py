@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from unit_rules.helpers import findings, image_pod, messages, rules_fired
+from tests.helpers import check_text
+from tests.unit_rules.helpers import findings, image_pod, messages, rules_fired
 
 RULE = "unrendered-template"
 
@@ -89,8 +90,6 @@ def test_the_same_string_in_a_helm_and_a_plain_document():
         + "---\n"
         + image_pod("registry.acme.io/shop/api:")
     )
-    from conftest import check_text
-
     messages = [f.message for f in check_text(text).findings if f.rule == RULE]
     assert [m.rsplit("(", 1)[1] for m in messages] == [
         "likely an unset .Values.image.tag)",

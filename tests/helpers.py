@@ -1,0 +1,40 @@
+"""Paths and small helpers shared by the test modules and the benchmarks (``bench/``)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from imagelint.core.model import Settings
+from imagelint.running.engine import Engine, Report
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+
+# What a test or a fuzzing run must not share with the user: each variable points at a folder
+# of its own (under a private base folder), and these are unset.
+PRIVATE_FOLDERS = (
+    ("IMAGELINT_CACHE_DIR", "cache"),
+    ("DOCKER_CONFIG", "no-docker-config"),
+    ("XDG_RUNTIME_DIR", "no-runtime-dir"),
+    ("XDG_CONFIG_HOME", "no-config-home"),
+)
+UNSET = (
+    "REGISTRY_AUTH_FILE",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+)
+
+
+def shared_dir() -> Path | None:
+    """The project's shared material (../shared beside the checkout), if present."""
+    candidate = Path(os.environ.get("IMAGELINT_SHARED", ROOT.parent / "shared"))
+    return candidate if candidate.is_dir() else None
+
+
+def check_text(text: str, namespace: str = "default", display: str = "test.yaml") -> Report:
+    """The report of checking ``text`` (one file named ``display``) with default settings."""
+    return Engine(Settings(namespace=namespace)).check_text(display, text)
