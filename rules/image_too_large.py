@@ -36,6 +36,7 @@ CODE = "IL305"
 SEVERITY = "warning"
 SCOPE = "run"
 SUMMARY = "The image's compressed size is above max-image-size (online)."
+ONLINE = True  # reports on the registries' answers: skipped by an offline run
 
 
 def check(run: RunIndex, settings: Settings) -> Iterator[tuple[ImageRecord, Violation]]:

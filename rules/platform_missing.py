@@ -44,6 +44,7 @@ CODE = "IL304"
 SEVERITY = "error"
 SCOPE = "run"
 SUMMARY = "The image does not offer the platform its pod runs on (online)."
+ONLINE = True  # reports on the registries' answers: skipped by an offline run
 
 
 def check(run: RunIndex, settings: Settings) -> Iterator[tuple[ImageRecord, Violation]]:

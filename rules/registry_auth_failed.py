@@ -60,6 +60,7 @@ CODE = "IL303"
 SEVERITY = "error"
 SCOPE = "run"
 SUMMARY = "The registry refuses the pod's credentials, or demands some it lacks (online)."
+ONLINE = True  # reports on the registries' answers: skipped by an offline run
 
 
 def check(run: RunIndex, settings: Settings) -> Iterator[tuple[ImageRecord, Violation]]:

@@ -40,6 +40,7 @@ CODE = "IL307"
 SEVERITY = "warning"
 SCOPE = "run"
 SUMMARY = "The registry answered 429 Too Many Requests (online)."
+ONLINE = True  # reports on the registries' answers: skipped by an offline run
 
 
 def check(run: RunIndex, settings: Settings) -> Iterator[tuple[ImageRecord, Violation]]:

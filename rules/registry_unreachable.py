@@ -46,6 +46,7 @@ CODE = "IL306"
 SEVERITY = "warning"
 SCOPE = "run"
 SUMMARY = "The registry could not be asked: DNS, connection, TLS, time-out (online)."
+ONLINE = True  # reports on the registries' answers: skipped by an offline run
 
 
 def check(run: RunIndex, settings: Settings) -> Iterator[tuple[ImageRecord, Violation]]:

@@ -37,6 +37,7 @@ CODE = "IL302"
 SEVERITY = "error"
 SCOPE = "run"
 SUMMARY = "The repository does not exist in the registry (online)."
+ONLINE = True  # reports on the registries' answers: skipped by an offline run
 
 
 def check(run: RunIndex, settings: Settings) -> Iterator[tuple[ImageRecord, Violation]]:

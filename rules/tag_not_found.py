@@ -39,6 +39,7 @@ CODE = "IL301"
 SEVERITY = "error"
 SCOPE = "run"
 SUMMARY = "The registry has no such tag or digest in the repository (online)."
+ONLINE = True  # reports on the registries' answers: skipped by an offline run
 
 
 def check(run: RunIndex, settings: Settings) -> Iterator[tuple[ImageRecord, Violation]]:

@@ -23,7 +23,7 @@ def test_the_run_rules_work_with_the_records_frozen_and_nothing_stays_frozen():
         seen.append(gc.get_freeze_count())
         yield from real(run, settings)
 
-    rules = [r._replace(run_check=spying) if r.name == "image-typo" else r for r in all_rules()]
+    rules = [r.replace(run_check=spying) if r.name == "image-typo" else r for r in all_rules()]
     path = FIXTURES / "workloads.yaml"
     report = Engine(Settings(), rules).check([SourceRef("workloads.yaml", str(path))])
     assert report.findings

@@ -47,7 +47,7 @@ def test_supersedes_replaces_the_generic_finding(monkeypatch):
     from imagelint.running.engine import Engine
 
     generic = find("invalid-reference")
-    specific = generic._replace(
+    specific = generic.replace(
         name="specific",
         code="IL199",
         supersedes=("invalid-reference",),
@@ -95,3 +95,51 @@ def test_each_scope_has_its_own_check():
     for rule in RULES:
         assert (rule.image_check is not None) == (rule.scope == "image"), rule.name
         assert (rule.run_check is not None) == (rule.scope == "run"), rule.name
+
+
+def test_the_index_repeats_each_rule_modules_constants():
+    """rules/_index.py is what the rulebook reads instead of importing every rule module: an
+    entry for every module in rules/, each equal to its module's constants."""
+    import importlib
+    from pathlib import Path
+
+    from imagelint.rules import _index
+
+    folder = Path(importlib.import_module("imagelint.rules").__file__).parent
+    modules = sorted(p.stem for p in folder.glob("*.py") if not p.name.startswith("_"))
+    assert sorted(entry.name.replace("-", "_") for entry in _index.RULES) == modules
+    for entry in _index.RULES:
+        module = importlib.import_module(f"imagelint.rules.{entry.name.replace('-', '_')}")
+        declared = (
+            module.NAME,
+            module.CODE,
+            module.SEVERITY,
+            module.SCOPE,
+            module.SUMMARY,
+            getattr(module, "DEFAULT_ENABLED", True),
+            getattr(module, "ONLINE", False),
+        )
+        assert entry._field_values(entry) == declared, entry.name
+    assert [entry.code for entry in _index.RULES] == sorted(entry.code for entry in _index.RULES)
+
+
+def test_only_registry_answers_make_a_rule_online():
+    """An offline run skips the ONLINE rules: they must be run rules that find nothing without
+    the registries' answers (IL3xx)."""
+    for rule in RULES:
+        assert rule.online == rule.code.startswith("IL3"), rule.name
+        assert not rule.online or rule.scope == "run", rule.name
+
+
+def test_listing_and_selecting_rules_import_no_rule_module():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from imagelint.core.selection import select; "
+        "from imagelint.core.rulebook import all_rules, find; "
+        "all_rules(); find('latest-tag'); select(['ALL']); "
+        "print(sorted(m for m in sys.modules if m.startswith('imagelint.rules.')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['imagelint.rules._index']"

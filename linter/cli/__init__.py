@@ -9,13 +9,23 @@ shows the traceback).
 from __future__ import annotations
 
 import gc
-import os
-import sys
 
-import click
+# While the command line imports (click, ruamel.yaml and imagelint's own modules), the cyclic
+# garbage collector waits: it would otherwise run dozens of young collections over the classes
+# and functions being defined, which live as long as the process, and free nothing. The
+# threshold is restored once they are imported (the run tunes it again: running.collect).
+_threshold = gc.get_threshold()
+gc.set_threshold(0)  # 0: no automatic collection
+try:
+    import os
+    import sys
 
-from imagelint.cli.commands import cli
-from imagelint.cli.output import EXIT_ERROR
+    import click
+
+    from imagelint.cli.commands import cli
+    from imagelint.cli.output import EXIT_ERROR
+finally:
+    gc.set_threshold(*_threshold)
 
 __all__ = ["cli", "main", "script"]
 

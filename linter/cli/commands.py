@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections import Counter
@@ -166,6 +165,8 @@ def show_rule(name: str) -> None:
 @config_options()
 def show_config(config_path: str | None, isolated: bool) -> None:
     """Print the effective configuration and where each value comes from."""
+    import json  # here, not at the top: keeps json off the one-file start-up path
+
     settings_in_effect = effective({"config_path": config_path, "isolated": isolated})
     width = max(len(key) for key in settings_in_effect.values)
     for key, value in settings_in_effect.values.items():

@@ -8,7 +8,6 @@ Regenerate the shipped copy: ``.venv/bin/python -m imagelint.configuration.confi
 from __future__ import annotations
 
 import functools
-import json
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -48,6 +47,8 @@ def schema() -> dict[str, Any]:
 @functools.cache
 def text() -> str:
     """The schema as the shipped file holds it."""
+    import json  # here, not at the top: keeps json off the one-file start-up path
+
     return json.dumps(schema(), indent=2, ensure_ascii=False) + "\n"
 
 

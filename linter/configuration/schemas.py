@@ -4,7 +4,6 @@ time than a one-file run has to spare). Shipped schemas are read by name from im
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,6 +12,8 @@ from imagelint.data import read_text
 
 @functools.cache
 def load(name: str) -> dict[str, Any]:
+    import json  # here, not at the top: keeps json off the one-file start-up path
+
     schema: dict[str, Any] = json.loads(read_text(name))
     return schema
 

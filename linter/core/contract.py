@@ -14,10 +14,15 @@ and, by scope:
   violation a note about the run rather than a finding.
 
 Optional constants: ``SUPERSEDES`` (names of rules whose finding on the same image this one's
-replaces), ``DEFAULT_ENABLED`` (default true), ``PURE`` (image rules whose verdict depends only
-on the image string, computed once per distinct string). The options a rule reads are declared
-in :mod:`imagelint.core.options`. ``rules/_contract.py`` lists every module under the Protocol of
-its scope, so that mypy checks each one against it.
+replaces), ``DEFAULT_ENABLED`` (default true), ``ONLINE`` (run rules that report on the
+registries' answers, which only ``--online`` asks for: an offline run skips them), ``PURE``
+(image rules whose verdict depends only on the image string, computed once per distinct string).
+The options a rule reads are declared in :mod:`imagelint.core.options`.
+
+Two lists name every rule module: ``rules/_contract.py`` puts each under the Protocol of its
+scope, so that mypy checks it against it; ``rules/_index.py`` holds each rule's
+:class:`Identity`, which the rulebook reads without importing the modules (tests check both
+against the modules' own constants).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Protocol
 
+from imagelint.core.frozen import FrozenRecord, set_field
 from imagelint.core.model import ImageRecord, NameRef, SecretRecord, Settings, Violation
 
 if TYPE_CHECKING:
@@ -63,3 +69,35 @@ class RunRuleModule(InputRuleModule, Protocol):
     def check(
         self, run: RunIndex, settings: Settings, /
     ) -> Iterator[tuple[RunSubject | None, Violation]]: ...
+
+
+class Identity(FrozenRecord):
+    """A rule's identity as ``rules/_index.py`` records it: the constants of its module (``NAME``,
+    ``CODE``, ``SEVERITY``, ``SCOPE``, ``SUMMARY``, ``DEFAULT_ENABLED``, ``ONLINE``)."""
+
+    __slots__ = ("name", "code", "severity", "scope", "summary", "default_enabled", "online")
+    name: str
+    code: str
+    severity: str  # a label: error, warning or info
+    scope: str
+    summary: str
+    default_enabled: bool
+    online: bool
+
+    def __init__(
+        self,
+        name: str,
+        code: str,
+        severity: str,
+        scope: str,
+        summary: str,
+        default_enabled: bool = True,
+        online: bool = False,
+    ) -> None:
+        set_field(self, "name", name)
+        set_field(self, "code", code)
+        set_field(self, "severity", severity)
+        set_field(self, "scope", scope)
+        set_field(self, "summary", summary)
+        set_field(self, "default_enabled", default_enabled)
+        set_field(self, "online", online)

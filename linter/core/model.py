@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from imagelint.core.frozen import FrozenRecord, set_field
@@ -229,13 +228,19 @@ class ImageRecord(FrozenRecord):
         )
 
 
-@dataclass(frozen=True, eq=False)
-class Settings:
+class Settings(FrozenRecord):
     """What a run was asked to do; rules read their options here (never from files). An option
     not in ``options`` has its declared default (``imagelint.core.options``)."""
 
-    namespace: str = "default"
-    options: Mapping[str, Any] = field(default_factory=dict)  # option name -> value
+    __slots__ = ("namespace", "options")
+    namespace: str
+    options: Mapping[str, Any]  # option name -> value
+
+    def __init__(
+        self, namespace: str = "default", options: Mapping[str, Any] | None = None
+    ) -> None:
+        set_field(self, "namespace", namespace)
+        set_field(self, "options", {} if options is None else options)
 
     def option(self, name: str) -> Any:
         return self.options[name] if name in self.options else setting_default(name)

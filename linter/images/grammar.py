@@ -31,8 +31,9 @@ _DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,}
 # The patterns by name, each compiled on the first use of that one: a run of valid references
 # never needs the ones only the diagnosis of a wrong string uses.
 _SOURCES = {
-    "reference": rf"((?:{_DOMAIN}/)?{_REMOTE})(?::({_TAG}))?(?:@({_DIGEST}))?",
-    "anchored_name": rf"(?:({_DOMAIN})/)?({_REMOTE})",
+    # Groups: the name, its domain and path (as upstream's anchored name pattern splits it:
+    # the first split in the same order, so the same), the tag, the digest.
+    "reference": rf"((?:({_DOMAIN})/)?({_REMOTE}))(?::({_TAG}))?(?:@({_DIGEST}))?",
     "identifier": r"[a-f0-9]{64}",
     "go_digest": r"[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+",
     "scheme": r"[A-Za-z][A-Za-z0-9+.-]*://",
@@ -48,7 +49,6 @@ class Patterns:
     """
 
     reference: re.Pattern[str]
-    anchored_name: re.Pattern[str]
     identifier: re.Pattern[str]
     go_digest: re.Pattern[str]
     scheme: re.Pattern[str]

@@ -10,8 +10,8 @@ defect inside the string (for findings that point at a column; ``diagnosis`` fin
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 
+from imagelint.core.frozen import FrozenRecord, set_field
 from imagelint.images.diagnosis import diagnose
 from imagelint.images.grammar import (
     DIGEST_HEX_LENGTHS,
@@ -34,10 +34,11 @@ ERR_DIGEST_LENGTH = "invalid checksum digest length"
 ERR_DIGEST_UNSUPPORTED = "unsupported digest algorithm"
 
 
-@dataclass(frozen=True, slots=True)
-class Reference:
-    """A valid image reference, normalized as Kubernetes pulls it."""
+class Reference(FrozenRecord):
+    """A valid image reference, normalized as Kubernetes pulls it; equal to another of the same
+    fields."""
 
+    __slots__ = ("domain", "path", "tag", "digest", "domain_given")
     domain: str
     path: str
     tag: str | None
@@ -45,6 +46,23 @@ class Reference:
     domain_given: bool  # the string named its registry host (``docker.io/x`` counts)
     # ``domain`` is empty when Docker took the first component for a host but the grammar does
     # not allow it as one (``my_registry.io/app``): upstream accepts the string, no pull works.
+
+    def __init__(
+        self, domain: str, path: str, tag: str | None, digest: str | None, domain_given: bool
+    ) -> None:
+        set_field(self, "domain", domain)
+        set_field(self, "path", path)
+        set_field(self, "tag", tag)
+        set_field(self, "digest", digest)
+        set_field(self, "domain_given", domain_given)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._field_values(self) == self._field_values(other)
+
+    def __hash__(self) -> int:
+        return hash(self._field_values(self))
 
     @property
     def name(self) -> str:
@@ -81,13 +99,27 @@ class Reference:
         return text
 
 
-@dataclass(frozen=True, slots=True)
-class InvalidReference:
-    """Why a string cannot be pulled: upstream's error text and a reason in plain words."""
+class InvalidReference(FrozenRecord):
+    """Why a string cannot be pulled: upstream's error text and a reason in plain words; equal
+    to another of the same fields."""
 
+    __slots__ = ("upstream", "reason", "offset")
     upstream: str
     reason: str
     offset: int  # index into the string where the defect is
+
+    def __init__(self, upstream: str, reason: str, offset: int) -> None:
+        set_field(self, "upstream", upstream)
+        set_field(self, "reason", reason)
+        set_field(self, "offset", offset)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._field_values(self) == self._field_values(other)
+
+    def __hash__(self) -> int:
+        return hash(self._field_values(self))
 
 
 class _Invalid(Exception):
@@ -155,10 +187,7 @@ def _parse(text: str, domain_given: bool) -> Reference:
         if lowered != text and patterns().reference.fullmatch(lowered):
             raise _Invalid(ERR_UPPERCASE)
         raise _Invalid(ERR_INVALID_FORMAT)
-    name, tag, digest = match.groups()
-    name_match = patterns().anchored_name.fullmatch(name)
-    assert name_match is not None  # the reference pattern embeds the name pattern
-    domain, path = name_match.groups()
+    _, domain, path, tag, digest = match.groups()
     if len(path) > MAX_PATH_LENGTH:
         raise _Invalid(ERR_NAME_TOO_LONG)
     if digest is not None:

@@ -9,11 +9,11 @@ lands in the run's default namespace, as with ``kubectl apply -n``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from sys import intern
 
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
+from imagelint.core.frozen import FrozenRecord, set_field
 from imagelint.core.model import ObjectId
 from imagelint.reading.loader import Document, LoadedFile
 from imagelint.reading.sources import Problem
@@ -50,8 +50,18 @@ CLUSTER_SCOPED_KINDS = frozenset(
 _MAX_LIST_DEPTH = 8
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)  # repr would dump YAML nodes
-class KubeObject:
+class KubeObject(FrozenRecord):
+    __slots__ = (
+        "api_version",
+        "kind",
+        "name",
+        "namespace",
+        "mapping",
+        "metadata",
+        "document",
+        "path",
+        "identity",
+    )
     api_version: str
     kind: str
     name: str | None
@@ -63,6 +73,30 @@ class KubeObject:
     # One per object, shared by all its records (kind, version and namespace interned: the
     # run keeps one per record, and they repeat across thousands of objects).
     identity: ObjectId
+
+    def __init__(
+        self,
+        api_version: str,
+        kind: str,
+        name: str | None,
+        namespace: str | None,
+        mapping: Mapping,
+        metadata: Mapping | None,
+        document: Document,
+        path: str,
+        identity: ObjectId,
+    ) -> None:
+        set_field(self, "api_version", api_version)
+        set_field(self, "kind", kind)
+        set_field(self, "name", name)
+        set_field(self, "namespace", namespace)
+        set_field(self, "mapping", mapping)
+        set_field(self, "metadata", metadata)
+        set_field(self, "document", document)
+        set_field(self, "path", path)
+        set_field(self, "identity", identity)
+
+    __repr__ = object.__repr__  # the fields' repr would dump YAML nodes
 
     @property
     def group(self) -> str:

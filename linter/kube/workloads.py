@@ -10,7 +10,6 @@ Ceph image, not a container image.
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections.abc import Iterator
 from sys import intern
@@ -339,6 +338,8 @@ def _triggered_containers(obj: KubeObject) -> frozenset[str]:
                     names.add(text)
     raw = annotation(obj, _OPENSHIFT_TRIGGERS)
     if raw:
+        import json  # here, not at the top: keeps json off the one-file start-up path
+
         try:
             entries = json.loads(raw)
         except ValueError:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 from collections import defaultdict
 from typing import Any
@@ -38,6 +37,8 @@ def _decode_auth(text: str) -> bytes | None:
 def parse_docker_config(raw: bytes, legacy: bool) -> tuple[tuple[RegistryEntry, ...], list[str]]:
     """Registry entries of a ``.dockerconfigjson`` (``legacy``: ``.dockercfg``) payload, and
     what is malformed in it, described without its content."""
+    import json  # here, not at the top: keeps json off the one-file start-up path
+
     try:
         document = json.loads(raw)
     except UnicodeDecodeError:
@@ -117,6 +118,8 @@ def _ecr_expiry(password: str) -> int | None:
     decoded = decode_base64(password + "=" * (-len(password) % 4))
     if decoded is None:
         return None
+    import json  # here, not at the top: keeps json off the one-file start-up path
+
     try:
         document = json.loads(decoded)
     except ValueError:

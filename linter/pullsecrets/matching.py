@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from urllib.parse import urlsplit
 
 from imagelint.core.model import RegistryEntry
 
@@ -27,6 +26,10 @@ _HOST_CHARS = re.compile(r"[A-Za-z0-9.\-\[\]:*?_]+", re.ASCII)
 def normalize_key(key: str) -> str | None:
     """A docker config key as the kubelet stores it (``host[:port][/path]``), or None if the
     kubelet cannot parse it and ignores the entry."""
+    # Here, not at the top: urllib.parse (and the ipaddress it imports) would cost every run's
+    # start-up, and only runs with pull secrets get here.
+    from urllib.parse import urlsplit
+
     value = key if key.startswith(("https://", "http://")) else "https://" + key
     try:
         parts = urlsplit(value)

@@ -3,7 +3,6 @@ template each document came from, and the ``{{`` of a template nobody rendered."
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable
 
@@ -91,6 +90,8 @@ def find_template_marker(text: str) -> tuple[int, int] | None:
         limit = problem_position(error, text)
     finally:
         close(loader)
+
+    import bisect  # here, not at the top: keeps bisect off the one-file start-up path
 
     def in_scalar(position: tuple[int, int]) -> bool:
         index = bisect.bisect_right(starts, position) - 1

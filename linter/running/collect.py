@@ -18,6 +18,10 @@ from typing import TypeVar
 # measured alike is in bench/README.md.
 COLLECT_AFTER = 100_000
 SETTLE_EVERY = 256  # files
+# New objects (since the last young collection) below which settle() freezes without collecting
+# first: too few to hold cycles worth freeing now (a run of a few small files); any such cycle
+# is freed after the run, when the engine unfreezes.
+SETTLE_COLLECT_FROM = 10_000
 
 _Result = TypeVar("_Result")
 
@@ -48,9 +52,10 @@ def settle() -> None:
     The records of the files checked so far live to the end of the run; the collector's
     collections kept traversing all of them, more often and for longer the larger the run
     (most of it in the run rules). The young objects are collected first, so that a cycle made
-    since the last call is freed rather than kept; the engine unfreezes everything when the run
-    ends."""
-    gc.collect(1)
+    since the last call is freed rather than kept (unless there are too few of them to matter:
+    SETTLE_COLLECT_FROM); the engine unfreezes everything when the run ends."""
+    if gc.get_count()[0] >= SETTLE_COLLECT_FROM:
+        gc.collect(1)
     gc.freeze()
 
 

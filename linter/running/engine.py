@@ -68,12 +68,22 @@ class Engine:
         selected = [r for r in all_rules() if r.default_enabled] if rules is None else list(rules)
         self.input_rules = {rule.name: rule for rule in all_rules() if rule.scope == "input"}
         self.enabled = {rule.name for rule in selected}
-        image_rules = [(rule, rule.image_check) for rule in selected if rule.image_check]
+        # Only the rules that run have their modules imported (core.rulebook): the image and
+        # run rules selected, less the online ones on an offline run (they would find nothing).
+        image_rules = [
+            (rule, rule.image_check)
+            for rule in selected
+            if rule.scope == "image" and rule.image_check
+        ]
         self.pure_rules = [(rule, check) for rule, check in image_rules if rule.pure]
         self.image_rules = [(rule, check) for rule, check in image_rules if not rule.pure]
         # What the pure image rules said about each image string (most strings repeat).
         self._pure_cache: dict[tuple[str, bool, bool], list[tuple[Rule, Violation]]] = {}
-        self.run_rules = [(rule, rule.run_check) for rule in selected if rule.run_check]
+        self.run_rules = [
+            (rule, rule.run_check)
+            for rule in selected
+            if rule.scope == "run" and (online is not None or not rule.online) and rule.run_check
+        ]
 
     # -- whole runs --------------------------------------------------------------------------
 

@@ -1,0 +1,101 @@
+"""The rulebook's index: every rule's identity, one entry a rule, read without importing the
+rule modules (a run imports only the modules of the rules it runs; see imagelint.core.rulebook).
+
+Not a rule (the leading underscore keeps it out of the rule modules). Each entry repeats its
+module's constants (NAME, CODE, SEVERITY, SCOPE, SUMMARY, and DEFAULT_ENABLED and ONLINE where
+the module sets them); tests/test_registry.py checks that they agree and that every module in
+rules/ has an entry. Ordered by code.
+"""
+
+from __future__ import annotations
+
+from imagelint.core.contract import Identity
+
+# One rule an entry: name, code, severity, scope; then its summary, and DEFAULT_ENABLED and
+# ONLINE where they are not the default.
+# fmt: off
+RULES: tuple[Identity, ...] = (
+    Identity("yaml-syntax", "IL001", "error", "input",
+        "The file is not valid YAML at this position."),
+    Identity("helm-template-file", "IL002", "error", "input",
+        "The file is an unrendered Helm template; check `helm template` output instead."),
+    Identity("invalid-encoding", "IL003", "error", "input",
+        "The file is binary or not valid UTF-8 text."),
+    Identity("unreadable-file", "IL004", "error", "input",
+        "The file exists but could not be read."),
+    Identity("duplicate-key", "IL005", "info", "input",
+        "A key is repeated; Kubernetes uses the last value."),
+    Identity("invalid-document", "IL006", "warning", "input",
+        "A document is a bare list of objects, which kubectl cannot apply."),
+    Identity("invalid-reference", "IL101", "error", "image",
+        "The image is missing or is not a valid image reference."),
+    Identity("uppercase-repository", "IL102", "error", "image",
+        "The repository path has capital letters; registries only know lowercase names."),
+    Identity("trailing-dot", "IL103", "error", "image",
+        "A tag ends in '.', '-' or '_', or a path or host ends in '.'."),
+    Identity("latest-tag", "IL104", "warning", "image",
+        "The image uses the moving 'latest' tag without a digest."),
+    Identity("missing-tag", "IL105", "warning", "image",
+        "The image has no tag or digest, so 'latest' is pulled on every start."),
+    Identity("unrendered-template", "IL106", "error", "image",
+        "The image holds template leftovers or an empty part where a value was missing."),
+    Identity("tag-and-digest", "IL107", "info", "image",
+        "The image has both a tag and a digest; the runtime ignores the tag."),
+    Identity("pull-policy-never", "IL108", "warning", "image",
+        "imagePullPolicy Never on an image from a registry: ErrImageNeverPull unless preloaded."),
+    Identity("invalid-pull-policy", "IL109", "error", "image",
+        "imagePullPolicy is not Always, IfNotPresent or Never."),
+    Identity("deprecated-registry", "IL110", "warning", "image",
+        "The image comes from a registry that is frozen, shut down or moved."),
+    Identity("missing-registry", "IL111", "warning", "run",
+        "No registry host: the image resolves to Docker Hub, where it is probably not."),
+    Identity("image-typo", "IL112", "warning", "run",
+        "A registry host or repository is a near miss of a well-known or more used one."),
+    Identity("inconsistent-tags", "IL113", "info", "run",
+        "One repository is tagged 'v1.2.3' in one place and '1.2.3' in another."),
+    Identity("anonymous-docker-hub", "IL114", "info", "run",
+        "A Docker Hub image is pulled anonymously, which is rate-limited per IP.",
+        default_enabled=False),
+    Identity("pull-secret-not-found", "IL201", "error", "run",
+        "An imagePullSecrets name that no Secret of the run (or configuration) provides."),
+    Identity("pull-secret-wrong-namespace", "IL202", "error", "run",
+        "The pull secret exists only in other namespaces than the pod's."),
+    Identity("pull-secret-wrong-type", "IL203", "error", "run",
+        "The pull secret is not a docker config Secret, or its type and key disagree."),
+    Identity("pull-secret-malformed", "IL204", "error", "run",
+        "A docker config Secret has broken base64, JSON, auths or credentials."),
+    Identity("pull-secret-registry-mismatch", "IL205", "error", "run",
+        "The pod has pull secrets, but none covers this image's registry."),
+    Identity("missing-pull-secret", "IL206", "warning", "run",
+        "The registry needs credentials, and this pod has no pull secret."),
+    Identity("static-ecr-token", "IL207", "warning", "run",
+        "A pull secret holds an ECR token, which expires after 12 hours (error once expired)."),
+    Identity("unused-pull-secret", "IL208", "info", "run",
+        "A docker config Secret is named by no pod or ServiceAccount of the run."),
+    Identity("tag-not-found", "IL301", "error", "run",
+        "The registry has no such tag or digest in the repository (online).",
+        online=True),
+    Identity("repository-not-found", "IL302", "error", "run",
+        "The repository does not exist in the registry (online).",
+        online=True),
+    Identity("registry-auth-failed", "IL303", "error", "run",
+        "The registry refuses the pod's credentials, or demands some it lacks (online).",
+        online=True),
+    Identity("platform-missing", "IL304", "error", "run",
+        "The image does not offer the platform its pod runs on (online).",
+        online=True),
+    Identity("image-too-large", "IL305", "warning", "run",
+        "The image's compressed size is above max-image-size (online).",
+        online=True),
+    Identity("registry-unreachable", "IL306", "warning", "run",
+        "The registry could not be asked: DNS, connection, TLS, time-out (online).",
+        online=True),
+    Identity("registry-rate-limited", "IL307", "warning", "run",
+        "The registry answered 429 Too Many Requests (online).",
+        online=True),
+    Identity("registry-not-allowed", "IL401", "error", "image",
+        "The image's registry is not in allowed-registries."),
+    Identity("unused-suppression", "IL402", "warning", "input",
+        "A suppression names an unknown rule or suppresses nothing."),
+)
+# fmt: on
