@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 import pickle
 
 import pytest
 
+from imagelint.core.frozen import FrozenFieldError
 from imagelint.core.model import (
     Credential,
     Finding,
@@ -72,9 +72,9 @@ def test_records_pickle_as_a_call_of_their_class():
 def test_records_are_immutable():
     for record in _records():
         first = type(record).__match_args__[0]
-        with pytest.raises(dataclasses.FrozenInstanceError):
+        with pytest.raises(FrozenFieldError):
             setattr(record, first, None)
-        with pytest.raises(dataclasses.FrozenInstanceError):
+        with pytest.raises(FrozenFieldError):
             delattr(record, first)
         with pytest.raises(AttributeError):
             record.__dict__  # noqa: B018 (slotted: no instance dictionary)

@@ -12,8 +12,11 @@ import gc
 
 # While the command line imports (click, ruamel.yaml and imagelint's own modules), the cyclic
 # garbage collector waits: it would otherwise run dozens of young collections over the classes
-# and functions being defined, which live as long as the process, and free nothing. The
-# threshold is restored once they are imported (the run tunes it again: running.collect).
+# and functions being defined, which live as long as the process, and free nothing. Once they
+# are imported they are frozen (out of the collector's sight) before the threshold is restored:
+# the first allocation after would otherwise start a collection over everything imported, to
+# free a few hundred objects. The run unfreezes everything when it ends (running.engine), and
+# tunes the threshold meanwhile (running.collect).
 _threshold = gc.get_threshold()
 gc.set_threshold(0)  # 0: no automatic collection
 try:
@@ -25,6 +28,7 @@ try:
     from imagelint.cli.commands import cli
     from imagelint.cli.output import EXIT_ERROR
 finally:
+    gc.freeze()
     gc.set_threshold(*_threshold)
 
 __all__ = ["cli", "main", "script"]

@@ -4,16 +4,16 @@ The records are immutable ``__slots__`` classes (:class:`~imagelint.core.frozen.
 a frozen dataclass compiles its generated methods when defined, which a one-file run would pay
 for every record class. They pickle as a call of their class, since they cross from worker
 processes to the parent. Findings and records compare by identity: the engine keys them by
-object. An :class:`ObjectId` compares and hashes by value. Small value objects that only carry
-data between stages (Site, Violation, RegistryEntry) are NamedTuples."""
+object. The small value objects (ObjectId, Site, Violation, RegistryEntry) compare and hash by
+value (:class:`~imagelint.core.frozen.ValueRecord`)."""
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
-from imagelint.core.frozen import FrozenRecord, set_field
+from imagelint.core.frozen import FrozenRecord, ValueRecord, set_field
 from imagelint.core.options import setting_default
 
 
@@ -37,7 +37,7 @@ class Severity(enum.IntEnum):
 _SEVERITY_LABELS = {Severity.INFO: "info", Severity.WARNING: "warning", Severity.ERROR: "error"}
 
 
-class ObjectId(FrozenRecord):
+class ObjectId(ValueRecord):
     """Which Kubernetes object a finding is about; equal to another of the same four fields."""
 
     __slots__ = ("kind", "namespace", "name", "api_version")
@@ -53,14 +53,6 @@ class ObjectId(FrozenRecord):
         set_field(self, "namespace", namespace)
         set_field(self, "name", name)
         set_field(self, "api_version", api_version)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._field_values(self) == self._field_values(other)
-
-    def __hash__(self) -> int:
-        return hash(self._field_values(self))
 
     def describe(self) -> str:
         name = self.name or "<unnamed>"
@@ -144,27 +136,58 @@ class Finding(FrozenRecord):
         return (self.path, self.line, self.column, self.code, self.message)
 
 
-class Violation(NamedTuple):
+class Violation(ValueRecord):
     """What a rule reports; the engine adds the rule's identity and the context."""
 
+    __slots__ = ("message", "offset", "node", "replaces", "severity", "site")
     message: str
-    offset: int = 0  # index into the checked string (e.g. the image) where the defect is
-    node: object | None = None  # the YAML node to point at, when not the checked value itself
+    offset: int  # index into the checked string (e.g. the image) where the defect is
+    node: object | None  # the YAML node to point at, when not the checked value itself
     # Whether fixing this defect alone makes the image valid, so that the rule's finding replaces
     # the generic one of the rules it SUPERSEDES (invalid-reference) on the same image.
-    replaces: bool = True
-    severity: Severity | None = None  # for a rule whose findings differ in severity
-    site: Site | None = None  # where, for a run rule reporting on a Secret (default: its name)
+    replaces: bool
+    severity: Severity | None  # for a rule whose findings differ in severity
+    site: Site | None  # where, for a run rule reporting on a Secret (default: its name)
+
+    def __init__(
+        self,
+        message: str,
+        offset: int = 0,
+        node: object | None = None,
+        replaces: bool = True,
+        severity: Severity | None = None,
+        site: Site | None = None,
+    ) -> None:
+        set_field(self, "message", message)
+        set_field(self, "offset", offset)
+        set_field(self, "node", node)
+        set_field(self, "replaces", replaces)
+        set_field(self, "severity", severity)
+        set_field(self, "site", site)
 
 
-class Site(NamedTuple):
+class Site(ValueRecord):
     """Where a value is written, enough to report on it once the YAML is gone."""
 
+    __slots__ = ("path", "line", "column", "exact", "source")
     path: str
     line: int  # 1-based, of the value's first character
     column: int  # 1-based
     exact: bool  # offsets into the value map one to one onto columns from here
-    source: str | None = None  # Helm template of the document
+    source: str | None  # Helm template of the document
+
+    def __init__(
+        self, path: str, line: int, column: int, exact: bool, source: str | None = None
+    ) -> None:
+        set_field(self, "path", path)
+        set_field(self, "line", line)
+        set_field(self, "column", column)
+        set_field(self, "exact", exact)
+        set_field(self, "source", source)
+
+    def inexact(self) -> Site:
+        """This site, where offsets into the value no longer map onto columns (a copy)."""
+        return Site(self.path, self.line, self.column, False, self.source)
 
     def at(self, offset: int) -> tuple[int, int]:
         return self.line, self.column + (offset if self.exact else 0)
@@ -336,14 +359,29 @@ class Credential:
         return (Credential, (self.username, self.password))
 
 
-class RegistryEntry(NamedTuple):
+class RegistryEntry(ValueRecord):
     """One registry entry of a docker config secret: its key and what the kubelet makes of it."""
 
+    __slots__ = ("key", "match_key", "credential", "ecr_user", "expires")
     key: str  # as written in the secret
     match_key: str | None  # normalized as the kubelet does, None when the kubelet ignores it
     credential: Credential | None  # None when the entry holds no usable credentials
-    ecr_user: bool = False  # user name "AWS" on an ECR host: a 12-hour token
-    expires: int | None = None  # Unix time embedded in an ECR token, when it has one
+    ecr_user: bool  # user name "AWS" on an ECR host: a 12-hour token
+    expires: int | None  # Unix time embedded in an ECR token, when it has one
+
+    def __init__(
+        self,
+        key: str,
+        match_key: str | None,
+        credential: Credential | None,
+        ecr_user: bool = False,
+        expires: int | None = None,
+    ) -> None:
+        set_field(self, "key", key)
+        set_field(self, "match_key", match_key)
+        set_field(self, "credential", credential)
+        set_field(self, "ecr_user", ecr_user)
+        set_field(self, "expires", expires)
 
 
 class SecretRecord(FrozenRecord):

@@ -9,30 +9,50 @@ validated with (``imagelint.configuration.configschema``, shipped as
 flags of ``imagelint check`` (``imagelint.cli.flags``, which also declares the flags no file
 may set, such as ``--format``).
 
-Standard library only: every run imports this module, and every stage may.
+Standard library only (and imagelint.core.frozen): every run imports this module, and every
+stage may.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any
+
+from imagelint.core.frozen import ValueRecord, set_field
 
 
 def _frozen(schema: Mapping[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(dict(schema))
 
 
-class Kind(NamedTuple):
+class Kind(ValueRecord):
     """The values an option takes: their JSON Schema (empty for an option no configuration file
     may set) and how its flag takes them."""
 
+    __slots__ = ("schema", "many", "switch", "choices", "number", "minimum")
     schema: Mapping[str, Any]
-    many: bool = False  # a list: the flag is repeatable
-    switch: bool = False  # true or false: the flag takes no value
-    choices: tuple[str, ...] = ()  # the flag takes one of these
-    number: type[float] | None = None  # the flag takes a number of this type
-    minimum: int | None = None  # ... no smaller than this
+    many: bool  # a list: the flag is repeatable
+    switch: bool  # true or false: the flag takes no value
+    choices: tuple[str, ...]  # the flag takes one of these
+    number: type[float] | None  # the flag takes a number of this type
+    minimum: int | None  # ... no smaller than this
+
+    def __init__(
+        self,
+        schema: Mapping[str, Any],
+        many: bool = False,
+        switch: bool = False,
+        choices: tuple[str, ...] = (),
+        number: type[float] | None = None,
+        minimum: int | None = None,
+    ) -> None:
+        set_field(self, "schema", schema)
+        set_field(self, "many", many)
+        set_field(self, "switch", switch)
+        set_field(self, "choices", choices)
+        set_field(self, "number", number)
+        set_field(self, "minimum", minimum)
 
 
 def one_of(*choices: str, many: bool = False) -> Kind:
@@ -40,17 +60,38 @@ def one_of(*choices: str, many: bool = False) -> Kind:
     return Kind(_frozen({"enum": list(choices)}), many=many, choices=choices)
 
 
-class Flag(NamedTuple):
+class Flag(ValueRecord):
     """How an option is given to ``imagelint check``."""
 
+    __slots__ = ("name", "help", "metavar", "short", "dest", "path", "adds", "show_default")
     name: str  # as typed: --private-registry
     help: str
-    metavar: str | None = None
-    short: str | None = None  # a one-letter alias: -j
-    dest: str | None = None  # the parameter's name, when not the flag's (--select: select_)
-    path: bool = False  # the value is a path (click.Path)
-    adds: bool = False  # a list: its values add to the configuration file's, not replace them
-    show_default: bool = False
+    metavar: str | None
+    short: str | None  # a one-letter alias: -j
+    dest: str | None  # the parameter's name, when not the flag's (--select: select_)
+    path: bool  # the value is a path (click.Path)
+    adds: bool  # a list: its values add to the configuration file's, not replace them
+    show_default: bool
+
+    def __init__(
+        self,
+        name: str,
+        help: str,
+        metavar: str | None = None,
+        short: str | None = None,
+        dest: str | None = None,
+        path: bool = False,
+        adds: bool = False,
+        show_default: bool = False,
+    ) -> None:
+        set_field(self, "name", name)
+        set_field(self, "help", help)
+        set_field(self, "metavar", metavar)
+        set_field(self, "short", short)
+        set_field(self, "dest", dest)
+        set_field(self, "path", path)
+        set_field(self, "adds", adds)
+        set_field(self, "show_default", show_default)
 
     @property
     def parameter(self) -> str:
@@ -58,17 +99,36 @@ class Flag(NamedTuple):
         return self.dest or self.name.lstrip("-").replace("-", "_")
 
 
-class Option(NamedTuple):
+class Option(ValueRecord):
     """One setting. ``default`` is immutable (a tuple for a list, a read-only mapping);
     :meth:`value` gives it as a configuration file would (a list, a dict)."""
 
+    __slots__ = ("name", "kind", "default", "doc", "flag", "rules", "rule_doc")
     name: str  # its configuration key (for a command-line-only option, its flag without --)
     kind: Kind
     default: Any
     doc: str  # what it means: its description in the JSON Schema
-    flag: Flag | None = None  # its flag of `imagelint check`, if it has one
-    rules: tuple[str, ...] = ()  # the rules it configures: handed to them in Settings.options
-    rule_doc: str = ""  # what `imagelint rule NAME` says of it, under Options
+    flag: Flag | None  # its flag of `imagelint check`, if it has one
+    rules: tuple[str, ...]  # the rules it configures: handed to them in Settings.options
+    rule_doc: str  # what `imagelint rule NAME` says of it, under Options
+
+    def __init__(
+        self,
+        name: str,
+        kind: Kind,
+        default: Any,
+        doc: str,
+        flag: Flag | None = None,
+        rules: tuple[str, ...] = (),
+        rule_doc: str = "",
+    ) -> None:
+        set_field(self, "name", name)
+        set_field(self, "kind", kind)
+        set_field(self, "default", default)
+        set_field(self, "doc", doc)
+        set_field(self, "flag", flag)
+        set_field(self, "rules", rules)
+        set_field(self, "rule_doc", rule_doc)
 
     def value(self) -> Any:
         """The default, as a fresh value of the shapes a configuration file gives."""

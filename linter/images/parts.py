@@ -4,10 +4,11 @@ messages and suggested fixes that rebuild the string with a part changed."""
 from __future__ import annotations
 
 import functools
-from typing import NamedTuple
+
+from imagelint.core.frozen import ValueRecord, set_field
 
 
-class Parts(NamedTuple):
+class Parts(ValueRecord):
     """An image string cut where a person would cut it, valid or not, with offsets.
 
     The first component is the registry host when it has a '.' or ':', is ``localhost`` or is
@@ -15,6 +16,7 @@ class Parts(NamedTuple):
     as its author meant, not as a host as Docker reads it.
     """
 
+    __slots__ = ("host", "path", "path_at", "tag", "tag_at", "digest", "digest_at")
     host: str | None
     path: str
     path_at: int
@@ -22,6 +24,24 @@ class Parts(NamedTuple):
     tag_at: int
     digest: str | None
     digest_at: int
+
+    def __init__(
+        self,
+        host: str | None,
+        path: str,
+        path_at: int,
+        tag: str | None,
+        tag_at: int,
+        digest: str | None,
+        digest_at: int,
+    ) -> None:
+        set_field(self, "host", host)
+        set_field(self, "path", path)
+        set_field(self, "path_at", path_at)
+        set_field(self, "tag", tag)
+        set_field(self, "tag_at", tag_at)
+        set_field(self, "digest", digest)
+        set_field(self, "digest_at", digest_at)
 
     def join(self, host: str | None = None, path: str | None = None, tag: str | None = None) -> str:
         """The string with some parts replaced (None keeps a part as it is)."""

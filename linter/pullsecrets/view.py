@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import fnmatch
 from collections import defaultdict
-from typing import NamedTuple
 
+from imagelint.core.frozen import ValueRecord, set_field
 from imagelint.core.model import (
     NameRef,
     ObjectId,
@@ -25,13 +25,26 @@ EXTERNAL = "declared in configuration"
 NamedEntries = tuple[tuple[str, RegistryEntry], ...]
 
 
-class Resolution(NamedTuple):
+class Resolution(ValueRecord):
     """What the kubelet would use for one image of one pod."""
 
+    __slots__ = ("refs", "account", "known", "entries")
     refs: tuple[NameRef, ...]  # the pod's effective pull secrets
     account: ServiceAccountRecord | None  # the ServiceAccount that supplied them, if it did
     known: bool  # every effective secret was read, so coverage is certain
     entries: NamedEntries  # (secret name, entry) of those secrets
+
+    def __init__(
+        self,
+        refs: tuple[NameRef, ...],
+        account: ServiceAccountRecord | None,
+        known: bool,
+        entries: NamedEntries,
+    ) -> None:
+        set_field(self, "refs", refs)
+        set_field(self, "account", account)
+        set_field(self, "known", known)
+        set_field(self, "entries", entries)
 
 
 class PullSecretView:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import Node
 
+from imagelint.core.frozen import ValueRecord, set_field
 from imagelint.core.model import Site
 from imagelint.reading.bounds import (
     EXPANSION_CAP,
@@ -46,11 +47,18 @@ from imagelint.rules import yaml_syntax
 _DOCUMENT_START_RE = re.compile(r"^---(?:[ \t]|\r?$)", re.MULTILINE)
 
 
-class Document(NamedTuple):
+class Document(ValueRecord):
+    """One document of a file, composed."""
+
+    __slots__ = ("node", "index", "source")
     node: Node
-    # Position in the file, from 0. The name hides tuple.index, which nothing calls on this.
-    index: int  # type: ignore[assignment]  # the field's name, see above
+    index: int  # position in the file, from 0
     source: str | None  # the Helm template it was rendered from, if a '# Source:' comment says
+
+    def __init__(self, node: Node, index: int, source: str | None) -> None:
+        set_field(self, "node", node)
+        set_field(self, "index", index)
+        set_field(self, "source", source)
 
 
 class LoadedFile:
@@ -86,17 +94,13 @@ class LoadedFile:
         """The source line a mark is on, as the YAML parser counts lines (its column is
         counted from the line's start)."""
         start = mark.index - mark.column
-        end = _LINE_BREAK.search(self.text, mark.index)
+        end = _BREAKS.search(self.text, mark.index)  # starts at the line's first break
         return self.text[start : end.start() if end else len(self.text)]
 
     def site(self, node: Node, source: str | None) -> Site:
         """Where a node's value starts, as a Site that outlives the YAML."""
         line, column, exact = value_start(node, self.line_of(node.start_mark))
         return Site(self.display, line + 1, column + 1, exact, source)
-
-
-# Line breaks as YAML counts them (libyaml also takes NEL, LS and PS).
-_LINE_BREAK = re.compile(f"[{BREAK_CHARS}]")
 
 
 def load(display: str, text: str) -> LoadedFile:
@@ -247,13 +251,19 @@ _ANCHOR = re.compile(r"&[^\s,\[\]{}]")
 _ALIAS = re.compile(r"\*[^\s,\[\]{}]")
 
 
-class _Mark(NamedTuple):
-    """A position in the file, for a node composed from a part of it."""
+class _Mark(ValueRecord):
+    """A position in the file, for a node composed from a part of it (its fields named as
+    ruamel's marks name them)."""
 
+    __slots__ = ("line", "column", "index")
     line: int
     column: int
-    # Named as ruamel's marks name it; it hides tuple.index, which nothing calls on a mark.
-    index: int  # type: ignore[assignment]  # the field's name, see above
+    index: int
+
+    def __init__(self, line: int, column: int, index: int) -> None:
+        set_field(self, "line", line)
+        set_field(self, "column", column)
+        set_field(self, "index", index)
 
 
 def _move_marks(root: Node, line: int, column: int, index: int) -> None:

@@ -14,8 +14,8 @@ import os
 import stat
 import sys
 from collections.abc import Iterable, Iterator
-from typing import NamedTuple
 
+from imagelint.core.frozen import ValueRecord, set_field
 from imagelint.rules import invalid_encoding, unreadable_file
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -31,20 +31,38 @@ _BOMS = (
 )
 
 
-class Problem(NamedTuple):
+class Problem(ValueRecord):
     """Something wrong with an input itself, reported under one of the input rules."""
 
+    __slots__ = ("rule", "line", "column", "message")
     rule: str
     line: int  # 1-based
     column: int  # 1-based
     message: str
 
+    def __init__(self, rule: str, line: int, column: int, message: str) -> None:
+        set_field(self, "rule", rule)
+        set_field(self, "line", line)
+        set_field(self, "column", column)
+        set_field(self, "message", message)
 
-class SourceRef(NamedTuple):
+
+class SourceRef(ValueRecord):
+    """An input to check: a file, or standard input."""
+
+    __slots__ = ("display", "path", "walked", "problem")
     display: str  # the path as findings show it
     path: str | None  # where to read it; None for standard input
-    walked: bool = False  # found in a directory (not named): only regular files are read
-    problem: str | None = None  # why it cannot be read, known before reading (a directory)
+    walked: bool  # found in a directory (not named): only regular files are read
+    problem: str | None  # why it cannot be read, known before reading (a directory)
+
+    def __init__(
+        self, display: str, path: str | None, walked: bool = False, problem: str | None = None
+    ) -> None:
+        set_field(self, "display", display)
+        set_field(self, "path", path)
+        set_field(self, "walked", walked)
+        set_field(self, "problem", problem)
 
 
 class PathNotFound(Exception):

@@ -9,19 +9,19 @@ document, so only the parts a check looks at cost anything.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterator
-from typing import NamedTuple
 
 from ruamel.yaml.cyaml import CSafeLoader
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from imagelint.core.frozen import ValueRecord, set_field
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _STR_TAG = "tag:yaml.org,2002:str"
 _NULL_TAG = "tag:yaml.org,2002:null"
 # YAML 1.1 booleans as go-yaml v2 resolves them (the composer's resolver is YAML 1.2).
-_YAML11_BOOL = re.compile(
-    r"y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|true|True|TRUE|false|False|FALSE"
+_YAML11_BOOLS = frozenset(
+    "y Y yes Yes YES n N no No NO on On ON off Off OFF true True TRUE false False FALSE".split()
 )
 # Merge keys nest; a sane document merges a handful of levels.
 _MAX_MERGE_DEPTH = 32
@@ -72,10 +72,16 @@ _resolve_short = functools.lru_cache(maxsize=1024)(_resolve_by_expressions)
 _NO_DUPLICATES: list[DuplicateKey] = []  # shared, never appended to
 
 
-class DuplicateKey(NamedTuple):
+class DuplicateKey(ValueRecord):
+    __slots__ = ("key", "first", "last")
     key: str
     first: Node  # the key node that loses
     last: Node  # the key node that wins
+
+    def __init__(self, key: str, first: Node, last: Node) -> None:
+        set_field(self, "key", key)
+        set_field(self, "first", first)
+        set_field(self, "last", last)
 
 
 class Mapping:
@@ -179,7 +185,7 @@ def string_value(node: Node | None) -> str | None:
     value: str = node.value
     if node.style:  # quoted or block scalars are always strings
         return value
-    if tag_of(node) != _STR_TAG or _YAML11_BOOL.fullmatch(value):
+    if tag_of(node) != _STR_TAG or value in _YAML11_BOOLS:
         return None
     return value
 

@@ -12,8 +12,8 @@ Rules are named by name, code or code prefix, as everywhere else.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
+from imagelint.core.frozen import ValueRecord, set_field
 from imagelint.core.model import ObjectId, Site
 from imagelint.reading.textlines import yaml_lines
 
@@ -23,14 +23,29 @@ _DIRECTIVE = (
 )
 
 
-class Suppression(NamedTuple):
+class Suppression(ValueRecord):
     """One suppression as written: which rules (empty: all), what it covers, where it is."""
 
+    __slots__ = ("scope", "tokens", "site", "line", "object")
     scope: str  # "line", "file" or "object"
     tokens: tuple[str, ...]
     site: Site  # where the comment (or annotation value) is
-    line: int = 0  # the line covered, for scope "line"
-    object: ObjectId | None = None  # the object covered, for scope "object"
+    line: int  # the line covered, for scope "line"
+    object: ObjectId | None  # the object covered, for scope "object"
+
+    def __init__(
+        self,
+        scope: str,
+        tokens: tuple[str, ...],
+        site: Site,
+        line: int = 0,
+        object: ObjectId | None = None,
+    ) -> None:
+        set_field(self, "scope", scope)
+        set_field(self, "tokens", tokens)
+        set_field(self, "site", site)
+        set_field(self, "line", line)
+        set_field(self, "object", object)
 
 
 def split_tokens(text: str) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ def image_record(loaded: LoadedFile, use: ImageUse, pod: PodRecord) -> ImageReco
     if use.node is not None:
         site = loaded.site(use.node, source)
     else:  # a missing image: point at its container, where offsets mean nothing
-        site = loaded.site(use.anchor, source)._replace(exact=False)
+        site = loaded.site(use.anchor, source).inexact()
     return ImageRecord(
         use.image, site, use.object.identity, use.container, use.field, use.resolved_at_runtime, pod
     )
