@@ -478,3 +478,16 @@ def test_junit_xml_text_keeps_what_xml_allows() -> None:
     assert junit.xml_text("\x00\x08\x0b\x1f\ufffe\uffff\ud800") == (
         "\\x00\\x08\\x0b\\x1f\\ufffe\\uffff\\ud800"
     )
+
+
+@pytest.mark.parametrize("which", ["report", "clean_report", "broken_report", "nasty_report"])
+def test_json_is_what_json_dumps_writes(which: str, request: pytest.FixtureRequest) -> None:
+    """The JSON formatter writes the findings by hand, for speed: byte for byte what
+    json.dumps(indent=2, ensure_ascii=False) writes of the documented structure."""
+    from imagelint.reporting.formatters import jsonout
+
+    report: Report = request.getfixturevalue(which)
+    document = json.loads(jsonout.render(report))
+    document["findings"] = [jsonout.finding_dict(f) for f in report.findings]
+    expected = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    assert jsonout.render(report) == expected

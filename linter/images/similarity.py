@@ -80,6 +80,9 @@ def _deletions(word: str, depth: int) -> set[str]:
     return found
 
 
+ANSWERS_KEPT = 4096  # distinct names whose answer a NameIndex remembers
+
+
 class NameIndex:
     """Near-miss lookup among a fixed set of names.
 
@@ -100,10 +103,19 @@ class NameIndex:
             self._by_length.setdefault(len(name), []).append(name)
         self._variants: dict[str, set[str]] | None = None
         self._lookups = 0
+        self._answers: dict[str, str | None] = {}  # a run asks about few distinct names
 
     def nearest(self, name: str) -> str | None:
         """The single name within the allowed edits of ``name``; None if none, if ``name`` is
         itself one of the names, or if two are equally near."""
+        if name in self._answers:
+            return self._answers[name]
+        if len(self._answers) >= ANSWERS_KEPT:  # bounded: starts afresh
+            self._answers.clear()
+        answer = self._answers[name] = self._nearest(name)
+        return answer
+
+    def _nearest(self, name: str) -> str | None:
         limit = allowed_edits(name)
         if limit == 0 or name in self.names:
             return None

@@ -11,6 +11,8 @@ def shown(value: str, limit: int = SHOWN_LENGTH) -> str:
     long values shortened with an ellipsis."""
     if len(value) > limit:
         value = value[: limit - 1] + "\u2026"
+    if value.isprintable() and '"' not in value and "\\" not in value:
+        return '"' + value + '"'  # nothing to escape: most values
     return '"' + "".join(_escape(c) for c in value) + '"'
 
 
