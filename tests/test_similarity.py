@@ -1,11 +1,11 @@
-"""The near-miss index answers the same with and without its deletion index."""
+"""The near-miss index finds exactly what comparing with every name finds."""
 
 from __future__ import annotations
 
 import pytest
 
-from imagelint.images.catalog import dockerhub_popular
-from imagelint.images.similarity import NameIndex, distance
+from imagelint.images.catalog import dockerhub_popular, registry_hosts
+from imagelint.images.similarity import NameIndex, allowed_edits, distance
 
 QUERIES = [
     "ngnix",
@@ -22,23 +22,50 @@ QUERIES = [
     "prom/promethues",
     "jaegertracing/all-in-on",
     "xyz",
+    "gcr.oi",
+    "quay.oi",
+    "registry.k8s.oi",
+    "ghrc.io",
 ]
 
 
-@pytest.mark.parametrize("query", QUERIES)
-def test_scan_and_index_agree(query):
-    scanning = NameIndex(dockerhub_popular())
-    indexed = NameIndex(dockerhub_popular())
-    indexed.SCAN_BEFORE_INDEX = 0
-    assert scanning.nearest(query) == indexed.nearest(query)
-    assert scanning._variants is None
+def nearest_by_comparing_all(names: frozenset[str], name: str) -> str | None:
+    limit = allowed_edits(name)
+    if limit == 0 or name in names:
+        return None
+    scored = sorted((distance(name, known, limit), known) for known in names)
+    scored = [(d, known) for d, known in scored if d <= limit]
+    if not scored or (len(scored) > 1 and scored[0][0] == scored[1][0]):
+        return None
+    return scored[0][1]
 
 
-def test_the_index_is_built_after_many_lookups():
-    index = NameIndex(dockerhub_popular())
-    for n in range(NameIndex.SCAN_BEFORE_INDEX + 1):
-        index.nearest(f"unknown-{n}")
-    assert index._variants is not None
+@pytest.mark.parametrize("names", [dockerhub_popular, registry_hosts])
+def test_the_index_finds_what_comparing_with_every_name_finds(names):
+    import random
+
+    known = frozenset(names())
+    index = NameIndex(known)
+    rng = random.Random(7)
+    queries = list(QUERIES)
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789-./"
+    for name in rng.sample(sorted(known), min(200, len(known))):  # near misses of real names
+        chars = list(name)
+        for _ in range(rng.randint(1, 3)):
+            position = rng.randrange(len(chars))
+            edit = rng.choice(["delete", "insert", "replace", "swap"])
+            if edit == "delete" and len(chars) > 1:
+                del chars[position]
+            elif edit == "insert":
+                chars.insert(position, rng.choice(alphabet))
+            elif edit == "replace":
+                chars[position] = rng.choice(alphabet)
+            elif position + 1 < len(chars):
+                chars[position], chars[position + 1] = chars[position + 1], chars[position]
+        queries.append("".join(chars))
+    for query in queries:
+        assert index.nearest(query) == nearest_by_comparing_all(known, query), query
+        assert index.nearest(query) == nearest_by_comparing_all(known, query), query  # kept
 
 
 def test_banded_distance_matches_the_full_table():

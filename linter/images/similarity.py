@@ -71,38 +71,21 @@ def allowed_edits(name: str) -> int:
     return 1 if len(name) < 8 else MAX_EDITS
 
 
-def _deletions(word: str, depth: int) -> set[str]:
-    found = {word}
-    frontier = {word}
-    for _ in range(depth):
-        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
-        found |= frontier
-    return found
-
-
 ANSWERS_KEPT = 4096  # distinct names whose answer a NameIndex remembers
 
 
 class NameIndex:
     """Near-miss lookup among a fixed set of names.
 
-    Two strings within k edits (insertions, deletions, substitutions, adjacent swaps) share a
-    string reachable from both by at most k deletions, so indexing every name under its
-    deletion variants finds all candidates with a few dictionary lookups; each candidate is then
-    confirmed with :func:`distance`. Building that index for the Docker Hub list costs more
-    than a few lookups, so the first lookups of a run compare with the names of about the right length
-    instead, and only a run that asks many times builds it. Both ways give the same answers.
+    A name is compared only with the names of about its length (within the allowed edits) that
+    :func:`may_be_within` does not rule out, a set difference of their kinds of adjacent pairs
+    that is a necessary condition; the few left are confirmed with :func:`distance`. The pairs
+    of the names are worked out once, on the first lookup.
     """
-
-    SCAN_BEFORE_INDEX = 64
 
     def __init__(self, names: Iterable[str]) -> None:
         self.names = frozenset(names)
-        self._by_length: dict[int, list[str]] = {}
-        for name in self.names:
-            self._by_length.setdefault(len(name), []).append(name)
-        self._variants: dict[str, set[str]] | None = None
-        self._lookups = 0
+        self._by_length: dict[int, list[tuple[str, frozenset[str]]]] | None = None
         self._answers: dict[str, str | None] = {}  # a run asks about few distinct names
 
     def nearest(self, name: str) -> str | None:
@@ -119,23 +102,23 @@ class NameIndex:
         limit = allowed_edits(name)
         if limit == 0 or name in self.names:
             return None
-        scored = sorted((distance(name, c, limit), c) for c in self._candidates(name, limit))
+        scored = sorted((distance(name, c, limit), c) for c in self.candidates(name, limit))
         scored = [(d, c) for d, c in scored if d <= limit]
         if not scored or (len(scored) > 1 and scored[0][0] == scored[1][0]):
             return None
         return scored[0][1]
 
-    def _candidates(self, name: str, limit: int) -> set[str]:
-        self._lookups += 1
-        if self._variants is None and self._lookups > self.SCAN_BEFORE_INDEX:
-            self._variants = {}
+    def candidates(self, name: str, limit: int) -> list[str]:
+        """The names that may be within ``limit`` edits of ``name`` (a superset of those that
+        are)."""
+        if self._by_length is None:
+            self._by_length = {}
             for known in self.names:
-                for variant in _deletions(known, MAX_EDITS):
-                    self._variants.setdefault(variant, set()).add(known)
-        if self._variants is None:
-            return {
-                known
-                for length in range(len(name) - limit, len(name) + limit + 1)
-                for known in self._by_length.get(length, ())
-            }
-        return {c for v in _deletions(name, limit) for c in self._variants.get(v, ())}
+                self._by_length.setdefault(len(known), []).append((known, bigrams(known)))
+        pairs = bigrams(name)
+        return [
+            known
+            for length in range(len(name) - limit, len(name) + limit + 1)
+            for known, known_pairs in self._by_length.get(length, ())
+            if may_be_within(pairs, known_pairs, limit)
+        ]
