@@ -116,9 +116,10 @@ class NameIndex:
             for known in self.names:
                 self._by_length.setdefault(len(known), []).append((known, bigrams(known)))
         pairs = bigrams(name)
+        most_missing = 3 * limit  # may_be_within, inlined: this loop runs for every name
         return [
             known
             for length in range(len(name) - limit, len(name) + limit + 1)
             for known, known_pairs in self._by_length.get(length, ())
-            if may_be_within(pairs, known_pairs, limit)
+            if len(pairs - known_pairs) <= most_missing
         ]
