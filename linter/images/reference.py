@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 
-from imagelint.core.frozen import FrozenRecord, set_field
+from imagelint.core.frozen import ValueRecord, set_field
 from imagelint.images.diagnosis import diagnose
 from imagelint.images.grammar import (
     DIGEST_HEX_LENGTHS,
@@ -34,7 +34,7 @@ ERR_DIGEST_LENGTH = "invalid checksum digest length"
 ERR_DIGEST_UNSUPPORTED = "unsupported digest algorithm"
 
 
-class Reference(FrozenRecord):
+class Reference(ValueRecord):
     """A valid image reference, normalized as Kubernetes pulls it; equal to another of the same
     fields."""
 
@@ -55,14 +55,6 @@ class Reference(FrozenRecord):
         set_field(self, "tag", tag)
         set_field(self, "digest", digest)
         set_field(self, "domain_given", domain_given)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._field_values(self) == self._field_values(other)
-
-    def __hash__(self) -> int:
-        return hash(self._field_values(self))
 
     @property
     def name(self) -> str:
@@ -99,7 +91,7 @@ class Reference(FrozenRecord):
         return text
 
 
-class InvalidReference(FrozenRecord):
+class InvalidReference(ValueRecord):
     """Why a string cannot be pulled: upstream's error text and a reason in plain words; equal
     to another of the same fields."""
 
@@ -112,14 +104,6 @@ class InvalidReference(FrozenRecord):
         set_field(self, "upstream", upstream)
         set_field(self, "reason", reason)
         set_field(self, "offset", offset)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._field_values(self) == self._field_values(other)
-
-    def __hash__(self) -> int:
-        return hash(self._field_values(self))
 
 
 class _Invalid(Exception):

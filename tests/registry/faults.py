@@ -27,11 +27,12 @@ from dataclasses import dataclass, field
 class SeenRequest:
     method: str
     path: str
-    headers: dict[str, str] = field(repr=False)
+    headers: dict[str, str] = field(repr=False)  # names in lower case
+    raw: bytes = field(default=b"", repr=False)  # the head and the body, as they arrived
 
 
 def _read_request(conn: socket.socket, buffer: bytearray) -> SeenRequest | None:
-    """The next request on the connection, its body read and dropped; None once it closes."""
+    """The next request on the connection, with its body; None once it closes."""
     head = _read_head(conn, buffer)
     if head is None:
         return None
@@ -42,8 +43,9 @@ def _read_request(conn: socket.socket, buffer: bytearray) -> SeenRequest | None:
         if not chunk:
             return None
         buffer += chunk
+    body = bytes(buffer[:length])
     del buffer[:length]
-    return SeenRequest(method, path, headers)
+    return SeenRequest(method, path, headers, head + b"\r\n\r\n" + body)
 
 
 def _read_head(conn: socket.socket, buffer: bytearray) -> bytes | None:
