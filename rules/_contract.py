@@ -10,6 +10,8 @@ from __future__ import annotations
 from imagelint.core.contract import ImageRuleModule, InputRuleModule, RunRuleModule
 from imagelint.rules import (
     anonymous_docker_hub,
+    broken_chart,
+    broken_kustomization,
     deprecated_registry,
     duplicate_key,
     helm_template_file,
@@ -20,10 +22,12 @@ from imagelint.rules import (
     invalid_encoding,
     invalid_pull_policy,
     invalid_reference,
+    kustomize_not_followed,
     latest_tag,
     missing_pull_secret,
     missing_registry,
     missing_tag,
+    override_matches_nothing,
     platform_missing,
     pull_policy_never,
     pull_secret_malformed,
@@ -49,10 +53,14 @@ from imagelint.rules import (
 )
 
 INPUT: tuple[InputRuleModule, ...] = (
+    broken_chart,
+    broken_kustomization,
     duplicate_key,
     helm_template_file,
     invalid_document,
     invalid_encoding,
+    kustomize_not_followed,
+    override_matches_nothing,
     unreadable_file,
     unused_suppression,
     yaml_syntax,

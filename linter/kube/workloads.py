@@ -41,6 +41,9 @@ POD_SPEC_PATHS: dict[tuple[str, str], tuple[str, ...]] = {
     ("serving.knative.dev", "Revision"): ("spec",),
     ("apps.openshift.io", "DeploymentConfig"): _TEMPLATE_SPEC,
     ("", "DeploymentConfig"): _TEMPLATE_SPEC,  # OpenShift's legacy apiVersion: v1
+    # A Helm chart's values, as imagelint.trees.helm presents them: images where charts set
+    # them, with the pull secrets the values name.
+    ("imagelint.dev", "ChartValues"): ("spec",),
 }
 # Argo Workflows kinds -> path to the list of templates. Argo fills in {{...}} parameters at
 # run time, so such images are not judged as written.

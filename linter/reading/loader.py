@@ -69,6 +69,7 @@ class LoadedFile:
     composes them all at once, for callers that need them together."""
 
     __slots__ = ("display", "text", "problems", "_stream", "_documents")
+    via: str | None = None  # the tree a built file was built through (trees.built.BuiltFile)
 
     def __init__(self, display: str, text: str) -> None:
         self.display = display

@@ -26,3 +26,16 @@ def _escape(char: str) -> str:
 
 def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+VIA_SHOWN = 3
+
+
+def via_text(via: tuple[str, ...]) -> str:
+    """' (via overlays/prod)' for a finding built through trees: the first few named, then
+    how many more; '' for a plain file's."""
+    if not via:
+        return ""
+    named = ", ".join(via[:VIA_SHOWN])
+    more = len(via) - VIA_SHOWN
+    return f" (via {named} and {more} more)" if more > 0 else f" (via {named})"

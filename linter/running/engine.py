@@ -20,7 +20,6 @@ from imagelint.core.model import (
     ImageRecord,
     PodRecord,
     Settings,
-    Site,
     Violation,
 )
 from imagelint.core.rulebook import Rule, all_rules, by_name
@@ -38,7 +37,6 @@ from imagelint.running.context import needs_context
 from imagelint.running.findings import (
     Subject,
     duplicate_finding,
-    position,
     problem_finding,
     record_finding,
     without_superseded,
@@ -46,6 +44,8 @@ from imagelint.running.findings import (
 from imagelint.running.records import image_record, pod_record, service_account_record
 from imagelint.running.results import FileResult, Report, Task
 from imagelint.running.runindex import RunIndex
+from imagelint.running.treecheck import TreeChecker
+from imagelint.trees.plan import TreeRef, plan
 
 __all__ = ["Engine", "FileResult", "Online", "Report", "Settings"]
 
@@ -79,6 +79,10 @@ class Engine:
         self.image_rules = [(rule, check) for rule, check in image_rules if not rule.pure]
         # What the pure image rules said about each image string (most strings repeat).
         self._pure_cache: dict[tuple[str, bool, bool], list[tuple[Rule, Violation]]] = {}
+        self._trees = TreeChecker()
+        # Trees checked for files named on the command line -> the files to report on.
+        self._report_only: dict[str, frozenset[str]] = {}
+        self._vias: set[str] = set()  # the trees checked (not only read for context)
         self.run_rules = [
             (rule, rule.run_check)
             for rule in selected
@@ -88,7 +92,11 @@ class Engine:
     # -- whole runs --------------------------------------------------------------------------
 
     def check(
-        self, refs: Iterable[SourceRef], context: Iterable[SourceRef] = (), jobs: int = 1
+        self,
+        refs: Iterable[SourceRef],
+        context: Iterable[SourceRef] = (),
+        jobs: int = 1,
+        named: Iterable[str] = (),
     ) -> Report:
         """Check ``refs``. Files of ``context`` are read only for what the cross-object rules need
         (Secrets, ServiceAccounts, other workloads), only when the checked files ask a question
@@ -96,14 +104,20 @@ class Engine:
 
         ``jobs``: worker processes for the files (used when there are enough files to gain from
         them); the cross-object rules run here, on the records the workers send back in file
-        order, so the report is the same whatever ``jobs`` is."""
+        order, so the report is the same whatever ``jobs`` is.
+
+        Kustomize roots and Helm charts among ``refs`` are built and checked as trees
+        (:mod:`imagelint.trees.plan`); ``named``: the paths the user gave."""
         refs = list(refs)
         checked = {ref.display for ref in refs}
         report, run = Report(), RunIndex()
+        self._report_only, self._vias = {}, set()
         with collect.collecting_rarely():
             try:
-                patches = patch_files(refs)
-                tasks = [(ref, is_patch(ref, patches), False) for ref in refs]
+                work = plan(refs, named)
+                patches = patch_files(work.plain)
+                tasks: list[Task] = [(ref, is_patch(ref, patches), False) for ref in work.plain]
+                tasks += [(tree, False, False) for tree in work.trees]
                 for result in collect.settling(self._results(tasks, jobs)):
                     if isinstance(result, FileResult):
                         self._merge(result, report, run)
@@ -112,8 +126,10 @@ class Engine:
                         report.internal_errors.append(result)
                 context = [ref for ref in context if ref.display not in checked]
                 if context and needs_context(run):
-                    patches = patch_files(context)
-                    tasks = [(ref, is_patch(ref, patches), True) for ref in context]
+                    work = plan(context)
+                    patches = patch_files(work.plain)
+                    tasks = [(ref, is_patch(ref, patches), True) for ref in work.plain]
+                    tasks += [(tree, False, True) for tree in work.trees]
                     for result in collect.settling(self._results(tasks, jobs)):
                         if isinstance(result, FileResult):
                             run.add(result.images, result.service_accounts, result.secrets)
@@ -123,8 +139,10 @@ class Engine:
                 report = self._finish(report, run, checked if context else None)
             finally:
                 gc.unfreeze()
-        if context:
-            report.findings = [f for f in report.findings if f.path in checked]
+        if context:  # findings in the files checked, and in the trees checked
+            report.findings = [
+                f for f in report.findings if f.path in checked or self._vias.intersection(f.via)
+            ]
         return report
 
     def _results(self, tasks: list[Task], jobs: int) -> Iterator[FileResult | str]:
@@ -137,22 +155,35 @@ class Engine:
         for task in tasks:
             yield self.check_safely(*task)
 
-    def check_safely(self, ref: SourceRef, partial: bool, records_only: bool) -> FileResult | str:
-        """A file's result, or, for a bug met while checking it, a line saying so (the run goes
-        on, but must not pass as clean)."""
+    def check_safely(
+        self, ref: SourceRef | TreeRef, partial: bool, records_only: bool
+    ) -> FileResult | str:
+        """A file's (or tree's) result, or, for a bug met while checking it, a line saying so
+        (the run goes on, but must not pass as clean)."""
         try:
+            if isinstance(ref, TreeRef):
+                return self._trees.check(
+                    ref, records_only, self._check_loaded, self._problem_findings
+                )
             return self.check_file(ref, partial, records_only)
         except Exception as error:
             return f"{ref.display}: {type(error).__name__}: {error}"
 
     def check_text(self, display: str, text: str) -> Report:
         """Check one text as if it were the only file of a run (tests, embedding callers)."""
+        return self.check_loaded(load(display, text))
+
+    def check_loaded(self, loaded: LoadedFile) -> Report:
+        """Check one loaded file, or a built tree (trees.built), as the only input of a run."""
         report, run = Report(), RunIndex()
-        self._merge(self._check_loaded(load(display, text), False), report, run)
+        self._merge(self._check_loaded(loaded, False), report, run)
         return self._finish(report, run)
 
     def _merge(self, result: FileResult, report: Report, run: RunIndex) -> None:
-        report.files += 1
+        report.files += result.files
+        self._report_only.update(result.report_only)
+        self._vias.update(result.vias)
+        report.notes.extend(n for n in result.notes if n not in report.notes)
         report.objects += result.objects
         report.images += len(result.images)
         report.findings.extend(result.findings)
@@ -168,28 +199,42 @@ class Engine:
             )
             run.online = self.online(run, records)
         fired: dict[int, list[tuple[Rule, Subject, Violation]]] = {}
-        for rule, run_check in self.run_rules:
-            for subject, violation in run_check(run, self.settings):
-                if subject is None:  # a note about the run as a whole
-                    report.notes.append(violation.message)
-                    continue
-                superseded = subject.superseded if isinstance(subject, ImageRecord) else ()
-                if rule.name not in superseded:
-                    fired.setdefault(id(subject), []).append((rule, subject, violation))
+        # Each tree is a cluster of its own (its Secrets, ServiceAccounts, images); the plain
+        # files are one more.
+        views = run.views()
+        notes: dict[str, list[str]] = {}
+        for view in views:
+            for rule, run_check in self.run_rules:
+                for subject, violation in run_check(view, self.settings):
+                    if subject is None:  # a note about the run (or a tree) as a whole
+                        notes.setdefault(rule.name, []).append(violation.message)
+                        continue
+                    superseded = subject.superseded if isinstance(subject, ImageRecord) else ()
+                    if rule.name not in superseded:
+                        fired.setdefault(id(subject), []).append((rule, subject, violation))
         for group in fired.values():
             report.findings.extend(
                 record_finding(rule, record, violation)
                 for rule, record, violation in without_superseded(group)
             )
-        # One defect at one place is one finding, however many objects share it (an anchored
-        # container reused through aliases, the same file given twice under two names).
-        unique: dict[tuple[str, int, int, str, str], Finding] = {}
-        for finding in report.findings:
-            unique.setdefault(
-                (finding.path, finding.line, finding.column, finding.rule, finding.message), finding
-            )
-        report.findings = sorted(unique.values(), key=Finding.sort_key)
+        for said in notes.values():  # a rule's note once, however many trees say it
+            more = len(said) - 1
+            report.notes.append(said[0] + (f" (and likewise in {more} more)" if more else ""))
+        report.findings = _unique(self._reported(report.findings))
         return report
+
+    def _reported(self, findings: list[Finding]) -> list[Finding]:
+        """Less the findings of trees checked only for some of their files (pre-commit's
+        changed files) that are in other files; a finding stays when any tree it was built
+        through reports it."""
+        if not self._report_only:
+            return findings
+        only = self._report_only
+        return [
+            f
+            for f in findings
+            if not f.via or any(v not in only or f.path in only[v] for v in f.via)
+        ]
 
     # -- one file ----------------------------------------------------------------------------
 
@@ -252,7 +297,7 @@ class Engine:
                     seen_duplicates.add(id(duplicate.last))
                     result.findings.extend(self._duplicate_finding(loaded, obj, duplicate))
             duplicates.clear()
-        result.findings.extend(self._problem_findings(loaded.display, loaded.problems))
+        result.findings.extend(self._problem_findings(loaded.display, loaded.problems, loaded.via))
         return result
 
     def _check_image(
@@ -285,8 +330,7 @@ class Engine:
                 findings.append(record_finding(rule, record, violation))
             else:
                 # Image rules point at YAML nodes (the model types them as objects).
-                line, column = position(loaded, cast(Node, violation.node), 0)
-                site = Site(loaded.display, line, column, False, record.site.source)
+                site = loaded.site(cast(Node, violation.node), record.site.source).inexact()
                 findings.append(record_finding(rule, record, violation, site))
         return findings, superseded
 
@@ -298,13 +342,30 @@ class Engine:
             return []
         return [duplicate_finding(rule, loaded, obj, duplicate)]
 
-    def _problem_findings(self, display: str, problems: list[Problem]) -> list[Finding]:
+    def _problem_findings(
+        self, display: str, problems: list[Problem], via: str | None = None
+    ) -> list[Finding]:
         findings = []
         for problem in problems:
             rule = self.input_rules[problem.rule]
             if rule.name in self.enabled:
-                findings.append(problem_finding(rule, display, problem))
+                findings.append(problem_finding(rule, display, problem, via))
         return findings
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    """One defect at one place is one finding, however many objects share it (an anchored
+    container reused through aliases, the same file given twice under two names, a base that
+    several kustomize roots build: the finding then lists them all in ``via``)."""
+    unique: dict[tuple[str, int, int, str, str], Finding] = {}
+    for finding in findings:
+        key = (finding.path, finding.line, finding.column, finding.rule, finding.message)
+        first = unique.setdefault(key, finding)
+        if first is not finding and finding.via:
+            via = first.via + tuple(v for v in finding.via if v not in first.via)
+            if via != first.via:
+                unique[key] = first.with_via(via)
+    return sorted(unique.values(), key=Finding.sort_key)
 
 
 def _engine_for(settings: Settings, rule_names: list[str]) -> Engine:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from ruamel.yaml.nodes import Node
-
 from imagelint.core.model import (
     Finding,
     ImageRecord,
@@ -20,7 +18,7 @@ from imagelint.core.rulebook import Rule
 from imagelint.kube.objects import KubeObject
 from imagelint.reading.loader import LoadedFile
 from imagelint.reading.sources import Problem
-from imagelint.reading.yamlnodes import DuplicateKey, value_start
+from imagelint.reading.yamlnodes import DuplicateKey
 
 MAX_CONTEXT_IMAGE = 4096
 
@@ -56,13 +54,13 @@ def record_finding(
     else:
         site = site or violation.site or subject.site
         context = (subject.object, None, None, None)
-    line, column = site.at(violation.offset)
+    path, line, column = site.locate(violation.offset)
     obj, container, image, field = context
     return Finding(
         rule.name,
         rule.code,
         violation.severity or rule.severity,
-        site.path,
+        path,
         line,
         column,
         violation.message,
@@ -71,22 +69,15 @@ def record_finding(
         image,
         site.source,
         field,
+        (site.via,) if site.via else (),
     )
-
-
-def position(loaded: LoadedFile, node: Node, offset: int) -> tuple[int, int]:
-    """1-based line and column of ``offset`` characters into a node's value."""
-    line, column, exact = value_start(node, loaded.line_of(node.start_mark))
-    if exact:
-        column += offset
-    return line + 1, column + 1
 
 
 def duplicate_finding(
     rule: Rule, loaded: LoadedFile, obj: KubeObject, duplicate: DuplicateKey
 ) -> Finding:
     """The finding of the duplicate-key rule on a key repeated in one of an object's mappings."""
-    line, column = position(loaded, duplicate.last, 0)
+    site = loaded.site(duplicate.last, obj.document.source)
     message = (
         f'key "{duplicate.key}" appears more than once in this mapping (also at line '
         f"{duplicate.first.start_mark.line + 1}); Kubernetes keeps this last value, and "
@@ -96,20 +87,22 @@ def duplicate_finding(
         rule.name,
         rule.code,
         rule.severity,
-        loaded.display,
-        line,
-        column,
+        site.path,
+        site.line,
+        site.column,
         message,
         obj.identity,
         None,
         None,
         obj.document.source,
         None,
+        (site.via,) if site.via else (),
     )
 
 
-def problem_finding(rule: Rule, display: str, problem: Problem) -> Finding:
-    """The finding of an input rule on a problem met reading a file."""
+def problem_finding(rule: Rule, display: str, problem: Problem, via: str | None = None) -> Finding:
+    """The finding of an input rule on a problem met reading a file (``via``: the tree whose
+    build read it)."""
     return Finding(
         rule.name,
         rule.code,
@@ -118,4 +111,5 @@ def problem_finding(rule: Rule, display: str, problem: Problem) -> Finding:
         problem.line,
         problem.column,
         problem.message,
+        via=(via,) if via else (),
     )

@@ -20,9 +20,11 @@ def run(
     filters: Filters | None = None,
     online: Online | None = None,
     jobs: int = 1,
+    named: Iterable[str] = (),
 ) -> Report:
+    """``named``: the paths the user gave (a kustomization named is a root of its own)."""
     rules = select() if rules is None else rules
-    report = Engine(settings, rules, online).check(refs, context, jobs)
+    report = Engine(settings, rules, online).check(refs, context, jobs, named)
     filters = filters or Filters(rules)
     report.findings = filters.apply(report.findings, report.suppressions)
     report.hidden_by_baseline = filters.hidden_by_baseline

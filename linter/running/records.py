@@ -38,7 +38,8 @@ def pod_record(loaded: LoadedFile, pod: PodSpec) -> PodRecord:
 
 
 def service_account_record(loaded: LoadedFile, obj: KubeObject) -> ServiceAccountRecord:
-    return ServiceAccountRecord(obj.identity, _name_refs(loaded, obj, obj.mapping, obj.path))
+    refs = _name_refs(loaded, obj, obj.mapping, obj.path)
+    return ServiceAccountRecord(obj.identity, refs, loaded.via)
 
 
 def _name_refs(

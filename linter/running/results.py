@@ -10,10 +10,11 @@ from __future__ import annotations
 from imagelint.core.model import Finding, ImageRecord, SecretRecord, ServiceAccountRecord
 from imagelint.reading.sources import SourceRef
 from imagelint.reporting.suppressions import Suppression
+from imagelint.trees.plan import TreeRef
 
-# One file to check: where, whether it holds partial objects (a patch), whether only its records
-# are wanted (a context file).
-Task = tuple[SourceRef, bool, bool]
+# One file or tree to check: where, whether it holds partial objects (a patch), whether only its
+# records are wanted (a context file).
+Task = tuple[SourceRef | TreeRef, bool, bool]
 
 
 class FileResult:
@@ -27,6 +28,10 @@ class FileResult:
         "secrets",
         "objects",
         "suppressions",
+        "notes",
+        "files",
+        "report_only",
+        "vias",
     )
 
     def __init__(self, path: str, findings: list[Finding] | None = None) -> None:
@@ -37,6 +42,12 @@ class FileResult:
         self.secrets: list[SecretRecord] = []
         self.objects = 0
         self.suppressions: list[Suppression] = []
+        self.notes: list[str] = []  # said once about the run (a chart's templates, say)
+        self.files = 1  # files read (a tree reads several)
+        # For trees checked for files named on the command line: the tree (a finding's via)
+        # -> the only files whose findings are reported, run rules' findings included.
+        self.report_only: dict[str, frozenset[str]] = {}
+        self.vias: list[str] = []  # the trees checked (a tree's builds)
 
 
 class Report:

@@ -42,6 +42,30 @@ class RunIndex:
             self._derived[name] = build(self)
         return cast(_View, self._derived[name])
 
+    def views(self) -> list[RunIndex]:
+        """The run as clusters: the plain files' records, and each tree's (by the ``via`` of
+        their sites), each a run of its own; the run itself when it holds no tree."""
+        if not any(record.site.via for record in self.images) and not any(
+            secret.site.via for secret in self.secrets
+        ):
+            return [self]
+        parts: dict[str | None, RunIndex] = {}
+
+        def part(via: str | None) -> RunIndex:
+            found = parts.get(via)
+            if found is None:
+                found = parts[via] = RunIndex()
+                found.online = self.online
+            return found
+
+        for record in self.images:
+            part(record.site.via).images.append(record)
+        for account in self.service_accounts:
+            part(account.via).service_accounts.append(account)
+        for secret in self.secrets:
+            part(secret.site.via).secrets.append(secret)
+        return list(parts.values())
+
     def pulls(self) -> Iterator[tuple[ImageRecord, Reference, PodRecord]]:
         """Valid image references with the pod whose credentials pull them."""
         for record, ref in self.references():

@@ -14,6 +14,7 @@ taken off paths, which GitHub reads relative to the repository root (the workspa
 from __future__ import annotations
 
 from imagelint.core.model import Finding, Severity
+from imagelint.reporting.messages import via_text
 from imagelint.running.results import Report
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -41,7 +42,8 @@ def command(finding: Finding) -> str:
         "title": f"{finding.code} {finding.rule}",
     }
     joined = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
-    return f"::{COMMANDS[finding.severity]} {joined}::{escape_data(finding.message)}"
+    message = finding.message + via_text(finding.via)
+    return f"::{COMMANDS[finding.severity]} {joined}::{escape_data(message)}"
 
 
 def render(report: Report) -> str:

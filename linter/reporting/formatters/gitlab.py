@@ -24,6 +24,7 @@ from typing import Any
 
 from imagelint.core.model import Finding, Severity
 from imagelint.reporting.fingerprint import fingerprint
+from imagelint.reporting.messages import via_text
 from imagelint.running.results import Report
 
 SEVERITIES = {Severity.ERROR: "critical", Severity.WARNING: "minor", Severity.INFO: "info"}
@@ -54,7 +55,7 @@ def issue(finding: Finding, finger: str) -> dict[str, Any]:
     return {
         "type": "issue",
         "check_name": finding.rule,
-        "description": f"{finding.message} [{finding.rule}]",
+        "description": f"{finding.message} [{finding.rule}]{via_text(finding.via)}",
         "categories": list(CATEGORIES),
         "severity": SEVERITIES[finding.severity],
         "fingerprint": finger,

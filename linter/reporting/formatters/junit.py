@@ -19,7 +19,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from imagelint.core.model import Finding
-from imagelint.reporting.messages import plural
+from imagelint.reporting.messages import plural, via_text
 from imagelint.running.results import Report
 
 SUITE = "imagelint"
@@ -41,7 +41,8 @@ def failure_text(finding: Finding) -> str:
         f"{finding.path}:{finding.line}:{finding.column}: {finding.code} {finding.message} "
         f"[{finding.rule}]"
     )
-    return f"{text} (from {finding.source})" if finding.source else text
+    text = f"{text} (from {finding.source})" if finding.source else text
+    return text + via_text(finding.via)
 
 
 def case_key(finding: Finding) -> tuple[str, str]:

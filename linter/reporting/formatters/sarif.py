@@ -157,6 +157,8 @@ def result_properties(finding: Finding) -> dict[str, Any]:
     ):
         if value is not None:
             properties[key] = value
+    if finding.via:
+        properties["via"] = list(finding.via)
     return properties
 
 

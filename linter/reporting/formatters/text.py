@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from imagelint.core.model import Finding, Severity
-from imagelint.reporting.messages import plural
+from imagelint.reporting.messages import plural, via_text
 from imagelint.running.results import Report
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
@@ -20,7 +20,7 @@ def line(finding: Finding, color: bool = False) -> str:
     text = f"{where} {code} {finding.message} {rule}"
     if finding.source:
         text += f" (from {finding.source})"
-    return text
+    return text + via_text(finding.via)
 
 
 def summary(report: Report) -> str:

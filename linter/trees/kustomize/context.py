@@ -1,0 +1,154 @@
+"""What one kustomize build collects (problems, files, paths read), and reading the files a
+kustomization names, bounded and cached across the builds of a run."""
+
+from __future__ import annotations
+
+import os
+
+from ruamel.yaml.nodes import Node
+
+from imagelint.reading.loader import LoadedFile
+from imagelint.reading.sources import Problem
+from imagelint.trees.kustomize.kustomization import Kustomization, Located, locate
+from imagelint.trees.kustomize.nodes import BROKEN, NOT_FOLLOWED, problem_at
+from imagelint.trees.origins import Build, load_tree_file
+
+# A manifest or patch file larger than this is not read (kustomize has no limit; a file this
+# large in a kustomize tree is a mistake or an attack).
+YAML_CAP = 16 * 1024 * 1024
+# A generator input (secretGenerator/configMapGenerator files and envs) larger than this is not
+# read: a Secret or ConfigMap holds at most 1 MiB in Kubernetes anyway.
+INPUT_CAP = 1024 * 1024
+
+
+class FileCache:
+    """Files read during a run, shared by its builds (a base's files are read once)."""
+
+    def __init__(self) -> None:
+        self.loaded: dict[tuple[str, str], LoadedFile] = {}
+        self.raw: dict[str, bytes | str] = {}  # real path -> bytes, or why it cannot be read
+
+    def read(self, real: str, cap: int) -> bytes | str:
+        key = f"{cap}:{real}"
+        found = self.raw.get(key)
+        if found is None:
+            found = _read(real, cap)
+            self.raw[key] = found
+        return found
+
+
+def _read(real: str, cap: int) -> bytes | str:
+    try:
+        size = os.path.getsize(real)
+        if size > cap:
+            return (
+                f"it is {size:,} bytes, more than imagelint reads for a kustomize build "
+                f"({cap:,} bytes)"
+            )
+        with open(real, "rb") as handle:
+            data = handle.read(cap + 1)
+        if len(data) > cap:
+            return f"it is more than imagelint reads for a kustomize build ({cap:,} bytes)"
+        return data
+    except OSError as error:
+        return f"it cannot be read ({error.strerror or error})"
+
+
+def decode(data: bytes) -> str | None:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+
+
+class Run:
+    """One build under way: the :class:`Build` it fills, and the cache it reads through."""
+
+    def __init__(self, cache: FileCache, build: Build) -> None:
+        self.cache = cache
+        self.build = build
+
+    def problem(self, node: Node | None, rule: str, message: str) -> None:
+        """A problem at ``node`` (None: at the start of the build's kustomization)."""
+        if node is None:
+            self.build.problems.append((self.build.display, Problem(rule, 1, 1, message)))
+        else:
+            self.build.problems.append(problem_at(node, rule, message, self.build.display))
+
+    def keep(self, loaded: LoadedFile, real: str) -> None:
+        self.build.files[loaded.display] = loaded
+        self.build.read.add(real)
+
+    def load(self, real: str, display: str, node: Node | None, what: str) -> LoadedFile | None:
+        """A YAML file (resources, a patch, a kustomization), composed once per run; its
+        syntax problems are reported in its own name, under its own rule."""
+        key = (real, display)
+        loaded = self.cache.loaded.get(key)
+        if loaded is None:
+            data = self.cache.read(real, YAML_CAP)
+            if isinstance(data, str):
+                self.problem(node, BROKEN, f"kustomize cannot use {what} {display}: {data}")
+                return None
+            decoded = decode(data)
+            if decoded is None:
+                self.problem(
+                    node, BROKEN, f"kustomize cannot use {what} {display}: it is not UTF-8 text"
+                )
+                return None
+            loaded = load_tree_file(display, decoded)
+            _ = loaded.documents  # compose now: problems are known, the nodes shared
+            self.cache.loaded[key] = loaded
+        self.keep(loaded, real)
+        for found in loaded.problems:
+            self.build.problems.append((display, found))
+        return loaded
+
+    def locate_file(self, k: Kustomization, node: Node, entry: str, what: str) -> Located | None:
+        """The file a kustomization names for ``what`` (a patch, a generator input...), or
+        None after reporting why kustomize would not read it."""
+        located = locate(k, entry)
+        if located.what == "file":
+            return located
+        if located.what == "remote":
+            self.problem(
+                node,
+                NOT_FOLLOWED,
+                f"{what} {entry} is remote: kustomize would fetch it, imagelint never fetches "
+                "anything, so what it sets is not checked",
+            )
+        else:
+            self.problem(node, BROKEN, file_problem(located, entry, what, k))
+        return None
+
+    def read_input(self, k: Kustomization, node: Node, entry: str, what: str) -> bytes | None:
+        """A generator input's bytes (capped), or None after reporting."""
+        located = self.locate_file(k, node, entry, what)
+        if located is None:
+            return None
+        data = self.cache.read(located.real, INPUT_CAP)
+        if isinstance(data, str):
+            self.problem(
+                node,
+                BROKEN,
+                f"imagelint did not read {what} {located.display}: {data}; "
+                "the generated object is left out of the build",
+            )
+            return None
+        self.build.read.add(located.real)
+        return data
+
+
+def file_problem(located: Located, entry: str, what: str, k: Kustomization) -> str:
+    if located.what == "missing":
+        return (
+            f"{what} {entry} does not exist (looked for {located.display}): kustomize stops "
+            "with an error; fix the path or remove the entry"
+        )
+    if located.what == "folder":
+        return f"{what} {entry} is a folder, not a file: kustomize stops with an error"
+    return (
+        f"{what} {entry} is outside the kustomization's folder {k.folder_display}: kustomize's "
+        "default load restrictor refuses files outside it ('security; file ... is not in or "
+        "below ...'); move the file under the folder, or refer to a kustomization folder "
+        "that holds it"
+    )

@@ -1,0 +1,128 @@
+"""One kustomization file: finding it, reading its fields, and locating the paths it names.
+
+kustomize v5 refuses a kustomization with a field it does not know, and (with its default
+load restrictor, ``LoadRestrictionsRootOnly``) a *file* outside the kustomization's folder;
+a *folder* holding a kustomization may be anywhere (``../base``).
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
+
+from imagelint.core.frozen import ValueRecord, set_field
+from imagelint.reading.loader import LoadedFile
+from imagelint.trees.kustomize.nodes import get, items, text
+
+NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+
+# The fields of kustomize v5's Kustomization type (and Component's, the same).
+FIELDS = frozenset(
+    """apiVersion kind metadata openapi namePrefix nameSuffix namespace commonLabels labels
+    commonAnnotations patchesStrategicMerge patchesJson6902 patches images replacements replicas
+    vars sortOptions resources components crds bases configMapGenerator secretGenerator
+    helmGlobals helmCharts helmChartInflationGenerator generatorOptions configurations generators
+    transformers validators buildMetadata""".split()
+)
+
+# What kustomize fetches over the network when no local path has the name.
+_REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|git::|github\.com/|gitlab\.com/)|\?ref=")
+
+
+def find_kustomization(folder: str) -> str | None:
+    """The kustomization file of a folder (kustomize looks for these three names)."""
+    for name in NAMES:
+        path = os.path.join(folder, name)
+        if os.path.isfile(path):
+            return path
+    return None
+
+
+def kustomization_files(folder: str) -> list[str]:
+    return [name for name in NAMES if os.path.isfile(os.path.join(folder, name))]
+
+
+class Kustomization:
+    """A kustomization file read: its folder (real path, and as the user sees it), its
+    mapping node and the file it was loaded from."""
+
+    __slots__ = ("folder", "folder_display", "path", "display", "node", "loaded")
+
+    def __init__(
+        self,
+        folder: str,
+        folder_display: str,
+        path: str,
+        display: str,
+        node: MappingNode,
+        loaded: LoadedFile,
+    ) -> None:
+        self.folder = folder
+        self.folder_display = folder_display
+        self.path = path
+        self.display = display
+        self.node = node
+        self.loaded = loaded
+
+    def get(self, field: str) -> Node | None:
+        return get(self.node, field)
+
+    def key(self, field: str) -> Node | None:
+        found = None
+        for k, _v in self.node.value:
+            if isinstance(k, ScalarNode) and k.value == field:
+                found = k
+        return found
+
+    def text(self, field: str) -> str | None:
+        return text(self.get(field))
+
+    def entries(self, field: str) -> list[Node]:
+        return items(self.get(field))
+
+    @property
+    def is_component(self) -> bool:
+        return self.text("kind") == "Component"
+
+
+class Located(ValueRecord):
+    """Where a path named in a kustomization leads. ``what``: "file", "folder", "missing",
+    "remote" or "outside" (a file outside the kustomization's folder, which kustomize's default
+    load restrictor refuses)."""
+
+    __slots__ = ("what", "real", "display")
+    what: str
+    real: str
+    display: str
+
+    def __init__(self, what: str, real: str, display: str) -> None:
+        set_field(self, "what", what)
+        set_field(self, "real", real)
+        set_field(self, "display", display)
+
+
+def locate(k: Kustomization, entry: str) -> Located:
+    """Where ``entry`` (a path as written in ``k``) leads, as kustomize resolves it."""
+    joined = os.path.join(k.folder, entry)
+    display = posixpath.normpath(posixpath.join(k.folder_display, entry.replace(os.sep, "/")))
+    real = os.path.realpath(joined)
+    if os.path.isdir(real):
+        return Located("folder", real, display)
+    if os.path.isfile(real):
+        if not within(real, k.folder):
+            return Located("outside", real, display)
+        return Located("file", real, display)
+    if _REMOTE.search(entry):
+        return Located("remote", real, display)
+    return Located("missing", real, display)
+
+
+def within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def display_of_file(folder_display: str, path: str) -> str:
+    return posixpath.normpath(posixpath.join(folder_display, os.path.basename(path)))

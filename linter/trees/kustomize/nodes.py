@@ -1,0 +1,124 @@
+"""Small copy-on-write helpers over composed YAML nodes, for the kustomize builder.
+
+A node loaded from a file may be shared by several builds (a base used by many overlays,
+cached by the :class:`~imagelint.trees.kustomize.build.Builder`), so nothing here changes a
+node: every change makes new mapping and sequence nodes along the path it touches, each at
+the position of the node it replaces (:mod:`imagelint.trees.origins`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from imagelint.reading.sources import Problem
+from imagelint.reading.yamlnodes import is_null, tag_of
+from imagelint.trees.origins import file_of, mapping, scalar, sequence
+
+BROKEN = "broken-kustomization"
+NOT_FOLLOWED = "kustomize-not-followed"
+MATCHES_NOTHING = "override-matches-nothing"
+
+_NULL_TAG = "tag:yaml.org,2002:null"
+
+
+def get(node: Node | None, key: str) -> Node | None:
+    """The value at ``key`` of a mapping node (the last one, as Kubernetes reads a repeated
+    key), or None."""
+    if not isinstance(node, MappingNode):
+        return None
+    found = None
+    for k, v in node.value:
+        if isinstance(k, ScalarNode) and k.value == key:
+            found = v
+    return found
+
+
+def text(node: Node | None) -> str | None:
+    """A scalar's text as kustomize's Go structs read it (``newTag: 1.10`` is "1.10"); None
+    for a missing value, null, or a list or mapping."""
+    if not isinstance(node, ScalarNode) or is_null(node):
+        return None
+    value: str = node.value
+    return value
+
+
+def text_at(node: Node | None, *path: str) -> str | None:
+    for key in path:
+        node = get(node, key)
+    return text(node)
+
+
+def items(node: Node | None) -> list[Node]:
+    return list(node.value) if isinstance(node, SequenceNode) else []
+
+
+def is_null_value(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and tag_of(node) == _NULL_TAG
+
+
+def with_key(node: MappingNode, key: str, value: Node, key_like: Node | None = None) -> MappingNode:
+    """``node`` with ``key`` set to ``value`` (a new key is added at the end, at ``key_like``'s
+    position or the value's)."""
+    pairs: list[tuple[Node, Node]] = []
+    done = False
+    for k, v in node.value:
+        if isinstance(k, ScalarNode) and k.value == key:
+            if not done:
+                pairs.append((k, value))
+                done = True
+            continue
+        pairs.append((k, v))
+    if not done:
+        pairs.append((scalar(key, key_like if key_like is not None else value), value))
+    return mapping(pairs, node)
+
+
+def without_key(node: MappingNode, key: str) -> MappingNode:
+    return mapping(
+        [(k, v) for k, v in node.value if not (isinstance(k, ScalarNode) and k.value == key)],
+        node,
+    )
+
+
+def new_mapping(pairs: list[tuple[str, Node]], like: Node) -> MappingNode:
+    """A mapping made by the builder (a generated Secret, metadata it adds), at ``like``."""
+    return mapping([(scalar(k, like), v) for k, v in pairs], like)
+
+
+def update_path(
+    node: Node, path: tuple[str, ...], change: Callable[[Node | None], Node | None]
+) -> Node:
+    """``node`` with the value at ``path`` (mapping keys) replaced by ``change(old)``; a missing
+    mapping on the way is made, at its parent's position; ``change`` returning None removes the
+    key (or leaves a missing one missing)."""
+    if not path:
+        result = change(node)
+        return node if result is None else result
+    if not isinstance(node, MappingNode):
+        return node
+    key = path[0]
+    old = get(node, key)
+    if len(path) == 1:
+        new = change(old)
+        if new is None:
+            return node if old is None else without_key(node, key)
+        return node if new is old else with_key(node, key, new)
+    inner = old if isinstance(old, MappingNode) else mapping([], node)
+    new = update_path(inner, path[1:], change)
+    if new is inner and old is inner:
+        return node
+    return with_key(node, key, new)
+
+
+def replace_item(node: SequenceNode, index: int, value: Node) -> SequenceNode:
+    values = list(node.value)
+    values[index] = value
+    return sequence(values, node)
+
+
+def problem_at(node: Node, rule: str, message: str, fallback: str) -> tuple[str, Problem]:
+    """A problem at a node's start (1-based), in the file the node was loaded from."""
+    mark = node.start_mark
+    return (file_of(node) or fallback, Problem(rule, mark.line + 1, mark.column + 1, message))

@@ -1,0 +1,88 @@
+"""What one kustomization refers to, read cheaply and without following anything: the
+kustomization folders it builds on and the files it reads. (Finding the roots of a run, and
+the trees a changed file belongs to, asks this of every kustomization.)"""
+
+from __future__ import annotations
+
+import os
+
+from ruamel.yaml.nodes import MappingNode, Node
+
+from imagelint.core.frozen import ValueRecord, set_field
+from imagelint.reading.loader import load
+from imagelint.trees.kustomize.context import YAML_CAP, decode
+from imagelint.trees.kustomize.kustomization import find_kustomization
+from imagelint.trees.kustomize.nodes import get, items, text
+
+
+class Uses(ValueRecord):
+    """``folders``: real paths of the kustomization folders used through resources, bases or
+    components; ``files``: real paths of the files read (resources, patches, generator
+    inputs, replacement sources...). Paths that do not exist are left out."""
+
+    __slots__ = ("folders", "files")
+    folders: tuple[str, ...]
+    files: tuple[str, ...]
+
+    def __init__(self, folders: tuple[str, ...], files: tuple[str, ...]) -> None:
+        set_field(self, "folders", folders)
+        set_field(self, "files", files)
+
+
+def uses(folder: str) -> Uses:
+    path = find_kustomization(folder)
+    if path is None:
+        return Uses((), ())
+    try:
+        if os.path.getsize(path) > YAML_CAP:
+            return Uses((), ())
+        with open(path, "rb") as handle:
+            decoded = decode(handle.read())
+    except OSError:
+        return Uses((), ())
+    if decoded is None:
+        return Uses((), ())
+    documents = load(path, decoded).documents
+    node = documents[0].node if documents else None
+    if not isinstance(node, MappingNode):
+        return Uses((), ())
+    folders: dict[str, None] = {}
+    files: dict[str, None] = {}
+
+    def add(entry: str | None) -> None:
+        if not entry or "\n" in entry:
+            return
+        real = os.path.realpath(os.path.join(folder, entry))
+        if os.path.isdir(real):
+            if find_kustomization(real) is not None:
+                folders[real] = None
+        elif os.path.isfile(real):
+            files[real] = None
+
+    for field in ("resources", "bases", "components", "patchesStrategicMerge", "crds"):
+        for entry in items(get(node, field)):
+            add(text(entry))
+    for entry in items(get(node, "configurations")):
+        add(text(entry))
+    for field in ("patches", "patchesJson6902", "replacements"):
+        for entry in items(get(node, field)):
+            add(text(get(entry, "path")))
+    add(text(get(get(node, "openapi"), "path")))
+    for field in ("secretGenerator", "configMapGenerator"):
+        for entry in items(get(node, field)):
+            for source in _inputs(entry):
+                add(source)
+    return Uses(tuple(folders), tuple(files))
+
+
+def _inputs(entry: Node) -> list[str]:
+    result: list[str] = []
+    for env in [*items(get(entry, "envs")), get(entry, "env")]:
+        value = text(env)
+        if value:
+            result.append(value)
+    for source in items(get(entry, "files")):
+        value = text(source)
+        if value:
+            result.append(value.partition("=")[2] if value.count("=") == 1 else value)
+    return result

@@ -1,0 +1,218 @@
+"""Where each value of a built tree was written: files read for a build, nodes that remember them.
+
+A tree (a kustomize build, a chart's values) yields objects whose values come from several
+files: a base's ``image:`` line, an overlay's ``newTag:``, a patch. Findings must point at the
+line that set the value, so every node of a built object knows its file:
+
+- files read for a build are loaded with :func:`load_tree_file`, which gives each node's marks
+  the file's display path (:class:`NamedMark`), so a node keeps its file wherever it ends up;
+- a node a builder makes takes the marks of the node that set its value (:func:`scalar`,
+  :func:`mapping`, :func:`sequence`);
+- a value put together from parts written in different places (``newName`` from an overlay,
+  the tag from a base; a chart's ``registry``, ``repository`` and ``tag``) is a
+  :class:`SplicedScalar`, which knows where each part was written.
+
+A :class:`Build` is what a builder returns; :class:`~imagelint.trees.built.BuiltFile` lets the
+engine check it as it checks a file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.tag import Tag
+
+from imagelint.reading.leannodes import LeanMappingNode, LeanScalarNode, LeanSequenceNode
+from imagelint.reading.loader import LoadedFile, load
+from imagelint.reading.sources import Problem
+
+_STR = Tag(suffix="tag:yaml.org,2002:str")
+_SEQ = Tag(suffix="tag:yaml.org,2002:seq")
+_MAP = Tag(suffix="tag:yaml.org,2002:map")
+
+
+class NamedMark:
+    """A node's position, with the display path of the file it is in (a parser mark has the
+    same ``line``, ``column`` and ``index``, 0-based, but names no file)."""
+
+    __slots__ = ("name", "line", "column", "index")
+
+    def __init__(self, name: str, line: int, column: int, index: int) -> None:
+        self.name = name
+        self.line = line
+        self.column = column
+        self.index = index
+
+    def __repr__(self) -> str:
+        return f"NamedMark({self.name!r}, line {self.line + 1}, column {self.column + 1})"
+
+
+def file_of(node: Node) -> str | None:
+    """The display path of the file a node was written in (None: not loaded for a tree)."""
+    mark = node.start_mark
+    return mark.name if isinstance(mark, NamedMark) else None
+
+
+def load_tree_file(display: str, text: str) -> LoadedFile:
+    """A file read for a build: composed, every document kept, every node's marks naming
+    ``display``. Its ``problems`` say what is wrong with it as YAML."""
+    loaded = load(display, text)
+    for document in loaded.documents:
+        _name_marks(document.node, display)
+    return loaded
+
+
+def _name_marks(root: Node, name: str) -> None:
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:  # an alias: the same node, already renamed
+            continue
+        seen.add(id(node))
+        start, end = node.start_mark, node.end_mark
+        if not isinstance(start, NamedMark):
+            node.start_mark = NamedMark(name, start.line, start.column, start.index)
+        if end is not None and not isinstance(end, NamedMark):
+            node.end_mark = NamedMark(name, end.line, end.column, end.index)
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                stack.append(key)
+                stack.append(value)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+
+
+# -- nodes a builder makes ---------------------------------------------------------------------
+
+
+def scalar(value: str, like: Node) -> ScalarNode:
+    """A string scalar at ``like``'s position: the node whose line set this value."""
+    return LeanScalarNode(_STR, value, like.start_mark, like.end_mark, None)
+
+
+def mapping(pairs: Iterable[tuple[Node, Node]], like: Node) -> MappingNode:
+    """A mapping at ``like``'s position (a copy-on-write of ``like`` usually: a builder never
+    changes a node it did not make, since a base's nodes are shared by every overlay)."""
+    return LeanMappingNode(_MAP, list(pairs), like.start_mark, like.end_mark, False)
+
+
+def sequence(items: Iterable[Node], like: Node) -> SequenceNode:
+    """A sequence at ``like``'s position (see :func:`mapping`)."""
+    return LeanSequenceNode(_SEQ, list(items), like.start_mark, like.end_mark, False)
+
+
+class SplicedScalar(LeanScalarNode):
+    """A string put together from parts written in different places.
+
+    ``parts``: (where the part starts in ``value``, the node that wrote it, where the part
+    starts in that node's value), in order. A position in the value belongs to the last part
+    that starts at or before it: ``registry.acme.io/shop/app:1.4.2`` from ``newName:`` and
+    ``newTag:`` is ``((0, new_name, 0), (26, new_tag, 0))``, so a finding about the tag points
+    at the ``newTag`` line and one about the repository at the ``newName`` line."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, value: str, parts: tuple[tuple[int, Node, int], ...]) -> None:
+        if not parts or parts[0][0] != 0:
+            raise ValueError("a spliced value's first part starts at 0")
+        first = parts[0][1]
+        super().__init__(_STR, value, first.start_mark, first.end_mark, None)
+        self.parts = parts
+
+    def part_at(self, offset: int) -> tuple[Node, int]:
+        """The node that wrote the character at ``offset``, and the offset into its value."""
+        chosen = self.parts[0]
+        for part in self.parts:
+            if part[0] > offset:
+                break
+            chosen = part
+        start, node, inner = chosen
+        return node, inner + offset - start
+
+
+def splice(pieces: Iterable[tuple[str, Node, int]]) -> ScalarNode:
+    """A value written in pieces: each (text, the node that wrote it, where that text starts
+    in the node's value). Empty pieces are dropped; one piece from one node is a plain
+    :func:`scalar` at that node."""
+    parts: list[tuple[int, Node, int]] = []
+    text: list[str] = []
+    length = 0
+    for piece, node, inner in pieces:
+        if not piece:
+            continue
+        if parts and parts[-1][1] is node and inner == parts[-1][2] + length - parts[-1][0]:
+            pass  # continues the previous part of the same node
+        else:
+            parts.append((length, node, inner))
+        text.append(piece)
+        length += len(piece)
+    value = "".join(text)
+    if not parts:
+        raise ValueError("nothing to splice")
+    if len(parts) == 1 and parts[0][2] == 0:
+        node = parts[0][1]
+        if isinstance(node, ScalarNode) and node.value == value:
+            return node
+        return scalar(value, node)
+    return SplicedScalar(value, tuple(parts))
+
+
+# -- what a builder returns --------------------------------------------------------------------
+
+
+class Build:
+    """The objects a tree builds, with what it read and what went wrong on the way.
+
+    ``display``: the file a finding about the build as a whole points at (a kustomization, a
+    chart's Chart.yaml); ``via``: how findings name the tree (``overlays/prod``, or
+    ``chart (values-prod.yaml)``); ``documents``: one mapping node per object, in the order
+    the tree builds them; ``files``: display path -> the loaded file, for every YAML file whose
+    nodes a document may hold; ``problems``: (display path, problem) met reading the tree, each
+    under an input rule; ``read``: real paths of every file the build used (pre-commit maps a
+    changed file to the trees that use it); ``notes``: said once about the tree."""
+
+    __slots__ = ("display", "via", "documents", "files", "problems", "read", "notes")
+
+    def __init__(
+        self,
+        display: str,
+        via: str,
+        documents: list[Node] | None = None,
+        files: dict[str, LoadedFile] | None = None,
+        problems: list[tuple[str, Problem]] | None = None,
+        read: set[str] | None = None,
+        notes: list[str] | None = None,
+    ) -> None:
+        self.display = display
+        self.via = via
+        self.documents: list[Node] = documents if documents is not None else []
+        self.files: dict[str, LoadedFile] = files if files is not None else {}
+        self.problems: list[tuple[str, Problem]] = problems if problems is not None else []
+        self.read: set[str] = read if read is not None else set()
+        self.notes: list[str] = notes if notes is not None else []
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Every node under ``node`` (itself included), each once."""
+    seen: set[int] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        if isinstance(current, MappingNode):
+            for key, value in current.value:
+                stack.append(value)
+                stack.append(key)
+        elif isinstance(current, SequenceNode):
+            stack.extend(reversed(current.value))
+
+
+def marks_of(node: Node) -> Any:
+    """A node's start mark (typed loosely: ruamel's marks and :class:`NamedMark` differ)."""
+    return node.start_mark
