@@ -27,3 +27,25 @@ def messages(image: str, rule: str) -> list[str]:
 
 def rules_fired(image: str) -> list[str]:
     return sorted(f.rule for f in check_text(image_pod(image)).findings)
+
+
+def tree_findings(root, files: dict[str, str], rule: str, *named: str):
+    """Findings of ``rule`` from a run over a tree written under ``root`` (a pathlib.Path),
+    with paths shown relative to it."""
+    import os
+
+    from imagelint.reading.sources import discover
+    from imagelint.running.pipeline import run
+
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    here = os.getcwd()
+    os.chdir(root)
+    try:
+        paths = named or (".",)
+        report = run(discover(paths), named=paths)
+    finally:
+        os.chdir(here)
+    return [f for f in report.findings if f.rule == rule]
