@@ -151,8 +151,9 @@ def test_things_that_are_not_images():
         "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: c}\nspec: {template: {spec: {containers: [{image: x}]}}}\n",
         # a container list that is not pod-spec shaped
         "apiVersion: acme.io/v1\nkind: Thing\nmetadata: {name: t}\nspec: {containers: [a, b]}\n",
-        # an image key outside the known places
-        "apiVersion: acme.io/v1\nkind: Thing\nmetadata: {name: t}\nspec: {image: x, config: {containers: [{image: y}]}}\n",
+        # image keys outside pod specs and container lists (the generic walk, tests/test_kinds.py,
+        # finds a mapping with a containers list anywhere under spec)
+        "apiVersion: acme.io/v1\nkind: Thing\nmetadata: {name: t}\nspec: {image: x, config: {name: c, image: y}}\n",
     ]
     for text in texts:
         assert found(text) == [], text

@@ -1,4 +1,4 @@
-"""The commands: ``check``, ``rules``, ``rule NAME``, ``config`` and ``init``."""
+"""The commands: ``check``, ``rules``, ``rule NAME``, ``kinds``, ``config`` and ``init``."""
 
 from __future__ import annotations
 
@@ -59,10 +59,11 @@ def check(paths: tuple[str, ...], **opts: Any) -> None:
     except sources.PathNotFound as error:
         raise click.UsageError(str(error)) from None
     known = _read_baseline(opts["baseline"]) if opts["baseline"] else None
+    _declare_kinds(settings_in_effect["image-fields"])
 
-    settings = Settings(
-        namespace=settings_in_effect["namespace"], options=settings_in_effect.options()
-    )
+    # The rules' options, and the in-house kinds, which the engine (and its workers) read.
+    options = {**settings_in_effect.options(), "image-fields": settings_in_effect["image-fields"]}
+    settings = Settings(namespace=settings_in_effect["namespace"], options=options)
     filters = Filters(
         rules,
         settings_in_effect["severity"],
@@ -85,6 +86,17 @@ def check(paths: tuple[str, ...], **opts: Any) -> None:
     exit_zero = opts["exit_zero"] or bool(opts["write_baseline"])
     fail_on = settings_in_effect["fail-on"]
     sys.exit(exit_code(report, fail_on, exit_zero, opts["fail_if_empty"]))
+
+
+def _declare_kinds(entries: list[dict[str, Any]]) -> None:
+    """The in-house kinds of ``image-fields``, for this run's readers."""
+    from imagelint.kube import kinds
+    from imagelint.kube.kinds.paths import PathError
+
+    try:
+        kinds.declare(entries)
+    except PathError as error:
+        raise click.UsageError(f"image-fields: {error}") from None
 
 
 def _read_baseline(path: str) -> Counter[str]:
@@ -160,6 +172,28 @@ def show_rule(name: str) -> None:
         click.echo("\n## Options")
         for key, option in rule.options.items():
             click.echo(f"- `{key}` (default {option.value()!r}): {option.rule_doc}")
+
+
+@cli.command("kinds")
+@click.option(
+    "--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@config_options()
+def list_kinds(format_: str, config_path: str | None, isolated: bool) -> None:
+    """List the kinds whose images are read: the fields, and whether the pull-secret and
+    platform checks apply to them (kinds declared in image-fields first)."""
+    from imagelint.kube.kinds import listing
+
+    settings_in_effect = effective({"config_path": config_path, "isolated": isolated})
+    _declare_kinds(settings_in_effect["image-fields"])
+    if format_ == "json":
+        import json  # here, not at the top: keeps json off the one-file start-up path
+
+        document = {"kinds": listing.rows(), "otherKinds": listing.GENERIC}
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        return
+    for line in listing.text_lines():
+        click.echo(line)
 
 
 @cli.command("config")

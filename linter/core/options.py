@@ -187,6 +187,25 @@ EXEMPTION_LIST = Kind(
         }
     )
 )
+# One key of a field path, with [*] or [N] for list items (imagelint.kube.kinds.paths).
+_SEGMENT = r"[^.\[\]]+(\[(\*|[0-9]+)\])*"
+_IMAGE_FIELD = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["kind", "paths"],
+    "oneOf": [{"required": ["apiVersion"]}, {"required": ["group"]}],
+    "properties": {
+        "apiVersion": {"type": "string", "minLength": 1},
+        "group": {"type": "string"},
+        "kind": {"type": "string", "minLength": 1},
+        "paths": {
+            "type": "array",
+            "minItems": 1,
+            "items": {"type": "string", "pattern": f"^{_SEGMENT}(\\.{_SEGMENT})*$"},
+        },
+    },
+}
+IMAGE_FIELDS = Kind(_frozen({"type": "array", "items": _IMAGE_FIELD}))
 FAIL_ON = ("error", "warning", "info", "never")
 NO_SCHEMA: Mapping[str, Any] = MappingProxyType({})  # of options no configuration file sets
 _NONE: Mapping[str, Any] = MappingProxyType({})
@@ -404,6 +423,13 @@ OPTIONS: tuple[Option, ...] = (
         False,
         "Let the online checks connect to link-local and cloud metadata addresses (refused by "
         "default).",
+    ),
+    Option(
+        "image-fields",
+        IMAGE_FIELDS,
+        (),
+        "Where in-house custom resources hold images: apiVersion (or group), kind and field "
+        "paths such as spec.steps[*].image, spec.steps or spec.workers[*].template.",
     ),
     Option(
         "exemptions",

@@ -23,6 +23,7 @@ from imagelint.core.model import (
     Violation,
 )
 from imagelint.core.rulebook import Rule, all_rules, by_name
+from imagelint.kube import kinds
 from imagelint.kube.kustomize import is_patch, patch_files
 from imagelint.kube.objects import KubeObject, annotation_node, iter_objects
 from imagelint.kube.workloads import ImageUse, images
@@ -63,6 +64,11 @@ class Engine:
         online: Online | None = None,
     ) -> None:
         self.settings = settings or Settings()
+        # In-house kinds of the configuration (image-fields): declared here too, so a worker
+        # that is spawned rather than forked reads them as the parent does.
+        declared = self.settings.options.get("image-fields")
+        if declared:
+            kinds.declare(declared)
         # With --online: asks the registries about the checked images, before the run rules.
         self.online = online
         selected = [r for r in all_rules() if r.default_enabled] if rules is None else list(rules)
@@ -281,10 +287,14 @@ class Engine:
                 site = loaded.site(disable, obj.document.source)
                 result.suppressions.append(Suppression("object", tokens, site, 0, obj.identity))
             for use in images(obj, duplicates, partial):
-                key = (id(obj.mapping.node), id(use.pod.mapping.node))
-                pod = pods.get(key)
-                if pod is None:
-                    pod = pods[key] = pod_record(loaded, use.pod)
+                # An operator-made pod (a Tekton step, a CloudNativePG imageName) has pull
+                # secrets and nodes the manifest does not show: no pod for those checks.
+                pod = None
+                if use.pod.known:
+                    key = (id(obj.mapping.node), id(use.pod.mapping.node))
+                    pod = pods.get(key)
+                    if pod is None:
+                        pod = pods[key] = pod_record(loaded, use.pod)
                 record = image_record(loaded, use, pod)
                 if records_only:
                     result.images.append(record)

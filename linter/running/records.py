@@ -12,8 +12,9 @@ from imagelint.reading.loader import LoadedFile
 from imagelint.reading.yamlnodes import Mapping, as_mapping, as_sequence, string_value
 
 
-def image_record(loaded: LoadedFile, use: ImageUse, pod: PodRecord) -> ImageRecord:
-    """An image as the run rules see it, pulled by ``pod``."""
+def image_record(loaded: LoadedFile, use: ImageUse, pod: PodRecord | None) -> ImageRecord:
+    """An image as the run rules see it, pulled by ``pod`` (None: a pod whose pull secrets and
+    nodes the manifests do not say)."""
     source = use.object.document.source
     if use.node is not None:
         site = loaded.site(use.node, source)
