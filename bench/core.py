@@ -19,7 +19,7 @@ with the running interpreter's imagelint instead). Standard library only. Run fr
 repository root:
 
 python -m bench.core [--files N] [--large-files N] [--repeat R] [--big-documents N]
-[--one-file-repeat R] [--seed N] [--keep] [--editable] [--corpus PATH]
+[--one-file-repeat R] [--seed N] [--keep] [--editable] [--corpus PATH] [--only PART ...]
 """
 
 from __future__ import annotations
@@ -48,6 +48,9 @@ BIG_FILE_DOCUMENTS = 100_000
 ONE_FILE_REPEAT = 15
 DEFAULT_SEED = 20241121
 DEFECTIVE_SHARE = 0.9  # of the images of the findings-heavy corpus
+# What --only can choose: the generated corpora (with linearity and the memory of documents over
+# files), the findings-heavy corpus, the real manifests, one big file, one small file.
+PARTS = ("generated", "findings-heavy", "real", "big-file", "one-file")
 ROOT = Path(__file__).resolve().parent.parent
 # The interpreter every measured command runs with: a regular install of this checkout, made
 # by installed_python() (or, with --editable, the running one).
@@ -906,6 +909,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "this checkout as a regular package in a scratch environment, as users get it)",
     )
     parser.add_argument(
+        "--only",
+        action="append",
+        choices=PARTS,
+        metavar="PART",
+        help="measure only this part (repeatable): " + ", ".join(PARTS) + " (default: all; "
+        "generated includes linearity and the memory of 100,000 documents over files)",
+    )
+    parser.add_argument(
         "--corpus",
         metavar="PATH",
         help="real manifests to measure (default: ../shared/corpus/real beside the checkout)",
@@ -920,11 +931,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def run(args: argparse.Namespace, workdir: Path) -> bool:
     ok = True
-    one = workdir / "one" / "web.yaml"
-    one.parent.mkdir(parents=True)
-    one.write_text(ONE_FILE, encoding="utf-8")
+    parts = set(args.only or PARTS)
     timed: dict[int, Command] = {}
-    for files in sorted({args.files, args.large_files}):
+    for files in sorted({args.files, args.large_files}) if "generated" in parts else ():
         corpus = workdir / f"corpus-{files}"
         stats = generate_corpus(corpus, files, args.seed)
 
@@ -950,7 +959,8 @@ def run(args: argparse.Namespace, workdir: Path) -> bool:
             ok &= measure_many_documents(corpus, stats, workdir / "more", args)
         shutil.rmtree(corpus, ignore_errors=True)
 
-    ok &= measure_findings_heavy(workdir / "findings", args)
+    if "findings-heavy" in parts:
+        ok &= measure_findings_heavy(workdir / "findings", args)
 
     small, large = timed.get(args.files), timed.get(args.large_files)
     if small is not None and large is not None and small.best and large.best:
@@ -962,7 +972,9 @@ def run(args: argparse.Namespace, workdir: Path) -> bool:
         _row("time ratio", f"{ratio:.2f}  (target <= {target:g}, {verdict})")
 
     corpus = args.corpus or default_real_corpus()
-    if corpus is not None:
+    if "real" not in parts:
+        pass
+    elif corpus is not None:
 
         def describe_existing(counts: tuple[int, int, int, int] | None) -> str:
             if counts is None:
@@ -975,8 +987,13 @@ def run(args: argparse.Namespace, workdir: Path) -> bool:
     else:
         print("real manifests: ../shared/corpus/real not found (give --corpus PATH)")
 
-    ok &= measure_big_file(workdir / "big", args.seed, args.big_documents)
-    ok &= measure_one_file(one, args.one_file_repeat)
+    if "big-file" in parts:
+        ok &= measure_big_file(workdir / "big", args.seed, args.big_documents)
+    if "one-file" in parts:
+        one = workdir / "one" / "web.yaml"
+        one.parent.mkdir(parents=True)
+        one.write_text(ONE_FILE, encoding="utf-8")
+        ok &= measure_one_file(one, args.one_file_repeat)
     return ok
 
 

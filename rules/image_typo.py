@@ -30,7 +30,7 @@ Correct the name to the one suggested ("did you mean ...").
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from imagelint.core.model import ImageRecord, Settings, Violation
@@ -108,45 +108,47 @@ def _name_typo(ref: Reference, names: _Frequencies) -> tuple[str, str, str] | No
 
 
 class _Frequencies:
-    """How often each value occurs in the run, with the frequent ones bucketed by length so a
-    rare value is compared only with frequent values of about its length."""
+    """How often each value occurs in the run, with the frequent ones grouped by registry host
+    and length, so a rare value is compared only with frequent values of about its length."""
 
     def __init__(self, values: Iterable[str]) -> None:
         self.counts = Counter(values)
-        self.groups: dict[tuple[str, int], list[tuple[str, frozenset[str]]]] = defaultdict(list)
+        self.groups: dict[str, dict[int, list[tuple[str, frozenset[str]]]]] = {}
         for value, count in self.counts.items():
             if count >= _DOMINANCE:
-                self.groups[_group(value, len(value))].append((value, bigrams(value)))
+                by_length = self.groups.setdefault(_group(value), {})
+                by_length.setdefault(len(value), []).append((value, bigrams(value)))
 
     def dominant(self, value: str) -> str | None:
         """The one value near ``value`` used at least _DOMINANCE times as often, if exactly one."""
-        limit = allowed_edits(value.rsplit("/", 1)[-1])
+        by_length = self.groups.get(_group(value))
+        if by_length is None:  # most values: nothing of their host is frequent
+            return None
+        limit = allowed_edits(value[value.rfind("/") + 1 :])
         if limit == 0:
             return None
         floor = _DOMINANCE * self.counts[value]
-        frequent = [
-            (other, other_pairs)
-            for length in range(len(value) - limit, len(value) + limit + 1)
-            for other, other_pairs in self.groups.get(_group(value, length), ())
-            if other != value and self.counts[other] >= floor
-        ]
-        if not frequent:
-            return None
-        pairs = bigrams(value)
-        near = [
-            other
-            for other, other_pairs in frequent
-            if may_be_within(pairs, other_pairs, limit)
-            and distance(value, other, limit) <= limit
-            and not _versioned_siblings(value, other)
-        ]
+        pairs: frozenset[str] | None = None
+        near = []
+        for length in range(len(value) - limit, len(value) + limit + 1):
+            for other, other_pairs in by_length.get(length, ()):
+                if self.counts[other] < floor or other == value:
+                    continue
+                if pairs is None:
+                    pairs = bigrams(value)
+                if (
+                    may_be_within(pairs, other_pairs, limit)
+                    and distance(value, other, limit) <= limit
+                    and not _versioned_siblings(value, other)
+                ):
+                    near.append(other)
         return near[0] if len(near) == 1 else None
 
 
-def _group(value: str, length: int) -> tuple[str, int]:
+def _group(value: str) -> str:
     """Names are compared within their registry host (a host typo is a host rule's business);
-    hosts are compared with hosts, where the group is empty."""
-    return (value.split("/", 1)[0] if "/" in value else "", length)
+    hosts are compared with hosts, whose group is ""."""
+    return value[: value.find("/")] if "/" in value else ""
 
 
 def _versioned_siblings(a: str, b: str) -> bool:

@@ -114,3 +114,47 @@ def test_settling_records_as_the_run_goes_changes_nothing(monkeypatch):
     assert findings(1) == findings(10_000)
     # every=1: after each file and before the run rules; every=10,000: before the run rules
     assert len(calls) == (len(refs) + 1) + 1
+
+
+def test_jobs_give_the_report_of_one_process_with_this_process_checking_a_share(monkeypatch):
+    """With --jobs, the parent checks the chunks no worker has started while it waits for the
+    next chunk's result (here: while slowed workers sleep); the findings still come back in file
+    order, and the report is byte for byte the one of a single process."""
+    import os
+    import threading
+
+    from imagelint.reporting.formatters import jsonout
+    from imagelint.running import parallel
+
+    refs = [
+        SourceRef(f"{index:03d}-{p.name}", str(p))
+        for index in range(12)
+        for p in sorted(FIXTURES.glob("*.yaml"))
+    ]
+    assert len(refs) >= 2 * parallel.FILES_PER_WORKER
+    alone = jsonout.render(Engine(Settings()).check(refs))
+
+    parent, here = os.getpid(), []
+    real_check = Engine.check_safely
+
+    def checking(self, ref, partial, records_only):
+        if os.getpid() == parent:
+            here.append(ref.display)
+        return real_check(self, ref, partial, records_only)
+
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # fork, so the patches are seen
+    monkeypatch.setattr(Engine, "check_safely", checking)
+    monkeypatch.setattr(_slow_chunk, "real", parallel._check_chunk, raising=False)
+    monkeypatch.setattr(parallel, "_check_chunk", _slow_chunk)
+    shared = jsonout.render(Engine(Settings()).check(refs, jobs=2))
+    assert shared == alone
+    assert 0 < len(here) < len(refs)  # this process took a share, not all
+    assert refs[-1].display in here and refs[0].display not in here  # from the end
+
+
+def _slow_chunk(chunk):
+    """A worker that starts late (sent to workers by name, so at module level)."""
+    import time
+
+    time.sleep(0.2)
+    return _slow_chunk.real(chunk)  # type: ignore[attr-defined]

@@ -148,3 +148,41 @@ def test_the_bigram_filter_never_rules_out_a_near_string():
     assert not may_be_within(
         bigrams("10.0.12.7:5000/orders-gateway-2"), bigrams("10.0.12.7:5000/search-auth-365"), 2
     )
+
+
+def test_the_candidates_hold_every_name_within_reach():
+    """NameIndex.candidates looks up the rarest kinds of pairs of a name: every name within
+    the allowed edits must still be among its candidates, for long names (the pair index), short
+    ones (compared with every name of about their length) and names sharing few pairs."""
+    import random
+
+    from imagelint.images.similarity import bigrams
+
+    rng = random.Random(5)
+    alphabet = "abcde-/0"
+    known = {"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 14))) for _ in range(400)}
+    index = NameIndex(known)
+    queries = [
+        "".join(rng.choice(alphabet + "xyz") for _ in range(rng.randint(1, 16))) for _ in range(300)
+    ]
+    for name in rng.sample(sorted(known), 200):  # near misses
+        chars = list(name)
+        for _ in range(rng.randint(1, 2)):
+            position = rng.randrange(len(chars) + 1)
+            if rng.random() < 0.5 or not chars:
+                chars.insert(position, rng.choice(alphabet))
+            else:
+                del chars[min(position, len(chars) - 1)]
+        queries.append("".join(chars))
+    short = long = 0
+    for query in queries:
+        for limit in (1, 2):
+            found = index.candidates(query, limit)
+            assert len(found) == len(set(found))
+            within = {name for name in known if distance(query, name, limit) <= limit}
+            assert within <= set(found), (query, limit)
+            if len(bigrams(query)) > 3 * limit:
+                long += 1
+            else:
+                short += 1
+    assert long > 100 and short > 100  # both ways of finding candidates were exercised

@@ -51,7 +51,7 @@ def distance(a: str, b: str, limit: int) -> int:
 
 def bigrams(text: str) -> frozenset[str]:
     """The kinds of adjacent character pairs in ``text``, for :func:`may_be_within`."""
-    return frozenset(text[i : i + 2] for i in range(len(text) - 1))
+    return frozenset(map(str.__add__, text, text[1:]))  # each character and the next
 
 
 def may_be_within(bigrams_a: frozenset[str], bigrams_b: frozenset[str], limit: int) -> bool:
@@ -79,13 +79,22 @@ class NameIndex:
 
     A name is compared only with the names of about its length (within the allowed edits) that
     :func:`may_be_within` does not rule out, a set difference of their kinds of adjacent pairs
-    that is a necessary condition; the few left are confirmed with :func:`distance`. The pairs
-    of the names are worked out once, on the first lookup.
+    that is a necessary condition; the few left are confirmed with :func:`distance`.
+
+    Most names looked up are near no name at all, so the names to compare with are found from
+    an index of which names hold each pair: a name that may be within ``limit`` edits lacks at
+    most ``3 * limit`` of the looked-up name's kinds of pairs, so it holds at least one of any
+    ``3 * limit + 1`` of them, and the rarest ones (often held by no name) are looked up. The
+    pairs and the index are worked out once, on the first lookup.
     """
 
     def __init__(self, names: Iterable[str]) -> None:
         self.names = frozenset(names)
         self._by_length: dict[int, list[tuple[str, frozenset[str]]]] | None = None
+        self._pairs: dict[str, frozenset[str]] = {}  # name -> its kinds of pairs
+        self._holders: dict[str, tuple[str, ...]] = {}  # pair -> the names holding it
+        self._rarity: dict[str, int] = {}  # pair -> how many names hold it
+        self._held: frozenset[str] = frozenset()  # the pairs some name holds
         self._answers: dict[str, str | None] = {}  # a run asks about few distinct names
 
     def nearest(self, name: str) -> str | None:
@@ -110,16 +119,41 @@ class NameIndex:
 
     def candidates(self, name: str, limit: int) -> list[str]:
         """The names that may be within ``limit`` edits of ``name`` (a superset of those that
-        are)."""
+        are), in no particular order."""
         if self._by_length is None:
-            self._by_length = {}
-            for known in self.names:
-                self._by_length.setdefault(len(known), []).append((known, bigrams(known)))
+            self._build()
+        assert self._by_length is not None
         pairs = bigrams(name)
-        most_missing = 3 * limit  # may_be_within, inlined: this loop runs for every name
+        most_missing = 3 * limit  # may_be_within, inlined: this runs for every name
+        low, high = len(name) - limit, len(name) + limit
+        if len(pairs) <= most_missing:  # short: any name of about its length may be near
+            return [
+                known
+                for length in range(low, high + 1)
+                for known, known_pairs in self._by_length.get(length, ())
+                if len(pairs - known_pairs) <= most_missing
+            ]
+        present = pairs & self._held
+        need = most_missing + 1 - (len(pairs) - len(present))  # pairs to look up
+        if need <= 0:  # too many pairs no name holds: none is near
+            return []
+        rarest = sorted(present, key=self._rarity.__getitem__)[:need]
+        near: set[str] = set().union(*map(self._holders.__getitem__, rarest))
         return [
             known
-            for length in range(len(name) - limit, len(name) + limit + 1)
-            for known, known_pairs in self._by_length.get(length, ())
-            if len(pairs - known_pairs) <= most_missing
+            for known in near
+            if low <= len(known) <= high and len(pairs - self._pairs[known]) <= most_missing
         ]
+
+    def _build(self) -> None:
+        by_length: dict[int, list[tuple[str, frozenset[str]]]] = {}
+        holders: dict[str, list[str]] = {}
+        for known in sorted(self.names):
+            known_pairs = self._pairs[known] = bigrams(known)
+            by_length.setdefault(len(known), []).append((known, known_pairs))
+            for pair in known_pairs:
+                holders.setdefault(pair, []).append(known)
+        self._holders = {pair: tuple(names) for pair, names in holders.items()}
+        self._rarity = {pair: len(names) for pair, names in holders.items()}
+        self._held = frozenset(holders)
+        self._by_length = by_length

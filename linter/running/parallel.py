@@ -3,7 +3,8 @@
 Each worker runs the per-file stages (read, compose, find images, image rules) and sends back
 the file's small result: its findings and the records the cross-object rules need, never YAML.
 Results come back in file order and the parent merges them and runs the cross-object rules, so
-a run gives the same report with any number of workers.
+a run gives the same report with any number of workers. While it waits for the next result, the
+parent checks chunks no worker has started yet (from the end), instead of idling.
 
 The engine hands over what the workers run: a :class:`FileChecker` (itself), and a picklable
 recipe that builds an equal one. Workers are forked where the platform can (no re-import, the
@@ -17,11 +18,16 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from imagelint.reading.sources import SourceRef
 from imagelint.running.collect import collecting_rarely
 from imagelint.running.results import FileResult, Task
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
+    from imagelint.trees.plan import TreeRef
 
 # Below this many files per worker, starting workers costs more than it saves (forking and
 # sending results back costs tens of milliseconds a worker; a typical file takes a millisecond
@@ -29,13 +35,14 @@ from imagelint.running.results import FileResult, Task
 FILES_PER_WORKER = 32
 CHUNKS_PER_WORKER = 8  # smaller chunks balance uneven files; larger ones cost fewer messages
 MAX_CHUNK = 64
+_STOPPED = "{}: a worker process stopped before checking it"
 
 
 class FileChecker(Protocol):
     """What the workers run on each file (the engine)."""
 
     def check_safely(
-        self, ref: SourceRef, partial: bool, records_only: bool
+        self, ref: SourceRef | TreeRef, partial: bool, records_only: bool
     ) -> FileResult | str: ...
 
 
@@ -93,14 +100,44 @@ def check_in_workers(
     done = 0
     try:
         with pool:
-            for results in pool.map(_check_chunk, chunks):
-                done += len(results)
-                yield from results
-    except BrokenProcessPool:  # a worker died (killed, out of memory): say so for each file
+            for result in _in_order(checker, pool, chunks):
+                done += 1
+                yield result
+    except BrokenProcessPool:  # broken before every chunk was handed over
         for ref, _, _ in tasks[done:]:
-            yield f"{ref.display}: a worker process stopped before checking it"
+            yield _STOPPED.format(ref.display)
     finally:
         _checker = None
+
+
+def _in_order(
+    checker: FileChecker, pool: Executor, chunks: list[list[Task]]
+) -> Iterator[FileResult | str]:
+    """The results of the chunks, in order. While the next chunk's result is not back, this
+    process checks chunks itself, taking from the end those no worker has started, rather
+    than wait: its share is never sent between processes, and it keeps checking while the
+    workers start and while they finish."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    futures = [pool.submit(_check_chunk, chunk) for chunk in chunks]
+    here: dict[int, list[FileResult | str]] = {}  # chunks checked in this process
+    untaken = len(chunks)  # the chunks from this one on are taken (here or by a worker)
+    try:
+        for index, future in enumerate(futures):
+            while untaken > index and not future.done():
+                untaken -= 1
+                if futures[untaken].cancel():  # no worker has it yet: check it here
+                    here[untaken] = [checker.check_safely(*task) for task in chunks[untaken]]
+            results = here.pop(index, None)
+            if results is None:
+                try:
+                    results = future.result()
+                except BrokenProcessPool:  # a worker died (killed, out of memory): say so
+                    results = [_STOPPED.format(ref.display) for ref, _, _ in chunks[index]]
+            yield from results
+    finally:  # stopped early: the chunks not started are not wanted
+        for future in futures:
+            future.cancel()
 
 
 def _start_worker(parent: int, recipe: Callable[[], FileChecker] | None) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from imagelint.core.model import Finding, Severity
+from imagelint.core.model import Finding, ObjectId, Severity
+from imagelint.running.collect import collecting_rarely
 from imagelint.running.results import Report
 
 VERSION = 1
@@ -33,6 +34,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "image": finding.image,
         "field": finding.field,
         "source": finding.source,
+        "via": list(finding.via),
     }
 
 
@@ -55,7 +57,16 @@ def render(report: Report) -> str:
         },
     }
     text = json.dumps(document, indent=2, ensure_ascii=False)
-    return text.replace(json.dumps(_FINDINGS_MARK), _findings(report.findings), 1) + "\n"
+    head, tail = text.split(json.dumps(_FINDINGS_MARK), 1)
+    # Built as pieces and joined once: a findings-heavy report is megabytes of text, and every
+    # concatenation or replace would copy all of it. The pieces' tuples would otherwise wake
+    # the cyclic collector over and over, walking everything the run made.
+    with collecting_rarely():
+        pieces = [head]
+        _add_findings(pieces, report.findings)
+        pieces.append(tail)
+        pieces.append("\n")
+        return "".join(pieces)
 
 
 # The findings are written by hand, as json.dumps(..., indent=2, ensure_ascii=False) writes them
@@ -73,36 +84,76 @@ def _scalar(value: str | int | None) -> str:
     return str(value)
 
 
-def _findings(findings: list[Finding]) -> str:
-    if not findings:
+# One finding as json.dumps(..., indent=2) writes it inside the report's "findings" list,
+# with the comma that follows all but the last.
+_FINDING = (
+    '\n    {\n      "rule": %s,\n      "code": %s,\n      "severity": %s,\n      "path": %s,'
+    '\n      "line": %s,\n      "column": %s,\n      "message": %s,\n      "object": %s,'
+    '\n      "container": %s,\n      "image": %s,\n      "field": %s,\n      "source": %s,'
+    '\n      "via": %s\n    },'
+)
+_OBJECT = (
+    '{\n        "apiVersion": %s,\n        "kind": %s,\n        "namespace": %s,'
+    '\n        "name": %s\n      }'
+)
+
+
+def _via(via: tuple[str, ...]) -> str:
+    """The trees a finding was built through, as json.dumps(..., indent=2) writes the list."""
+    if not via:
         return "[]"
-    parts = []
+    items = ",\n".join("        " + _STRING(v) for v in via)
+    return "[\n" + items + "\n      ]"
+
+
+def _add_findings(pieces: list[str], findings: list[Finding]) -> None:
+    """Append the findings list's text to ``pieces``."""
+    if not findings:
+        pieces.append("[]")
+        return
+    pieces.append("[")
+    # Findings share their rule, file and object with many others: each is encoded once.
+    rules: dict[tuple[str, str, Severity], tuple[str, str, str]] = {}
+    paths: dict[str, str] = {}
+    objects: dict[ObjectId, str] = {}
+    scalar, string, add = _scalar, _STRING, pieces.append
     for finding in findings:
-        obj = finding.object
-        shown_object = (
-            "null"
-            if obj is None
-            else (
-                '{\n        "apiVersion": ' + _scalar(obj.api_version)
-                + ',\n        "kind": ' + _scalar(obj.kind)
-                + ',\n        "namespace": ' + _scalar(obj.namespace)
-                + ',\n        "name": ' + _scalar(obj.name)
-                + "\n      }"
+        rule = (finding.rule, finding.code, finding.severity)
+        shown_rule = rules.get(rule)
+        if shown_rule is None:
+            shown_rule = rules[rule] = (
+                string(finding.rule),
+                string(finding.code),
+                string(finding.severity.label),
             )
-        )  # fmt: skip
-        parts.append(
-            '    {\n      "rule": ' + _scalar(finding.rule)
-            + ',\n      "code": ' + _scalar(finding.code)
-            + ',\n      "severity": ' + _scalar(finding.severity.label)
-            + ',\n      "path": ' + _scalar(finding.path)
-            + ',\n      "line": ' + _scalar(finding.line)
-            + ',\n      "column": ' + _scalar(finding.column)
-            + ',\n      "message": ' + _scalar(finding.message)
-            + ',\n      "object": ' + shown_object
-            + ',\n      "container": ' + _scalar(finding.container)
-            + ',\n      "image": ' + _scalar(finding.image)
-            + ',\n      "field": ' + _scalar(finding.field)
-            + ',\n      "source": ' + _scalar(finding.source)
-            + "\n    }"
-        )  # fmt: skip
-    return "[\n" + ",\n".join(parts) + "\n  ]"
+        path = paths.get(finding.path)
+        if path is None:
+            path = paths[finding.path] = string(finding.path)
+        obj = finding.object
+        shown_object = "null" if obj is None else objects.get(obj)
+        if shown_object is None:
+            assert obj is not None
+            shown_object = objects[obj] = _OBJECT % (
+                scalar(obj.api_version),
+                scalar(obj.kind),
+                scalar(obj.namespace),
+                scalar(obj.name),
+            )
+        add(
+            _FINDING
+            % (
+                *shown_rule,
+                path,
+                scalar(finding.line),
+                scalar(finding.column),
+                string(finding.message),
+                shown_object,
+                scalar(finding.container),
+                scalar(finding.image),
+                scalar(finding.field),
+                scalar(finding.source),
+                _via(finding.via),
+            )
+        )
+    pieces[-1] = pieces[-1][:-1]  # no comma after the last
+    pieces.append("\n  ]")

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import random
+
+from imagelint.images.similarity import allowed_edits, distance
+from imagelint.rules import image_typo
+from tests.unit_rules.helpers import findings, pod
+
+RULE = "image-typo"
+
+
+def test_a_rare_name_beside_a_frequent_near_miss():
+    text = "\n---\n".join(
+        [pod("image: ghcr.io/acme/billing-api:1.0") for _ in range(3)]
+        + [pod("image: ghcr.io/acme/biling-api:1.0")]
+    )
+    [finding] = findings(text, RULE)
+    assert '"acme/biling-api" looks like a typo of "acme/billing-api"' in finding.message
+    assert "used 3 times in this run" in finding.message
+
+
+def dominant_by_comparing_all(counts: dict[str, int], value: str) -> str | None:
+    """What _Frequencies.dominant answers, comparing ``value`` with every value of the run."""
+    limit = allowed_edits(value.rsplit("/", 1)[-1])
+    if limit == 0:
+        return None
+
+    def group(text: str) -> str:
+        return text.split("/", 1)[0] if "/" in text else ""
+
+    near = [
+        other
+        for other, count in counts.items()
+        if other != value
+        and group(other) == group(value)
+        and count >= image_typo._DOMINANCE
+        and count >= image_typo._DOMINANCE * counts[value]
+        and distance(value, other, limit) <= limit
+        and not image_typo._versioned_siblings(value, other)
+    ]
+    return near[0] if len(near) == 1 else None
+
+
+def test_the_frequent_values_grouped_by_host_and_length_find_what_comparing_all_finds():
+    rng = random.Random(3)
+    hosts = ["ghcr.io", "quay.io", "docker.io", "registry.acme.io:5000"]
+    words = ["billing-api", "orders", "catalog-web", "search", "users-v2", "users-v3", "mailer"]
+    values = []
+    for _ in range(600):
+        word = rng.choice(words)
+        chars = list(word)
+        if rng.random() < 0.4:  # a slip of the keyboard
+            position = rng.randrange(len(chars))
+            chars[position] = rng.choice("abcdelmnrs")
+        name = f"{rng.choice(hosts)}/acme/{''.join(chars)}"
+        values += [name] * rng.choice([1, 1, 1, 2, 3, 5, 9])
+    values += rng.sample(hosts, len(hosts)) * 4 + ["ghrc.io", "quay.oi", "qauy.io"]
+    frequencies = image_typo._Frequencies(values)
+    answers = 0
+    for value in sorted(set(values)):
+        expected = dominant_by_comparing_all(frequencies.counts, value)
+        assert frequencies.dominant(value) == expected, value
+        answers += expected is not None
+    assert answers > 10
