@@ -1,13 +1,18 @@
-"""An image from a registry that is frozen, shut down or moved.
+"""An image from a registry that is frozen, shut down or moved, by a dated fact.
 
 ## What it finds
-An image whose registry (or registry path) is in imagelint's list of deprecated registries,
-each entry with the date of the change and a source. Among them: `k8s.gcr.io` (frozen since
-2023-04-03, replaced by `registry.k8s.io`), Google Container Registry `gcr.io` and its regional
-hosts (shut down 2025-03-18; replaced by Artifact Registry), `gcr.io/google-containers`, the
-Bitnami images on Docker Hub (`docker.io/bitnami`, versioned tags moved to `bitnamilegacy` on
-2025-09-29), GitHub's `docker.pkg.github.com` and JFrog's `docker.bintray.io`. The full list,
-with what still works for each, is `imagelint/data/deprecated-registries.tsv`.
+An image whose registry (or registry path) is in imagelint's list of deprecated registries. Every
+entry is a dated fact with its source: what happened, when, and what to use instead, and the
+message quotes them. Among them: `k8s.gcr.io` (frozen since 2023-04-03, replaced by
+`registry.k8s.io`), the `gcr.io/google-containers` project behind it until 2020, the Bitnami
+images on Docker Hub (`docker.io/bitnami`, versioned tags moved to `bitnamilegacy` on
+2025-09-29), GitHub's `docker.pkg.github.com` and JFrog's `docker.bintray.io`. The full list, with
+what still works for each, is `imagelint/data/deprecated-registries.tsv`.
+
+`gcr.io` as such is not on the list: Container Registry's own storage was retired in 2025, but the
+gcr.io host names keep serving every project hosted in Artifact Registry
+(`gcr.io/knative-releases`, `gcr.io/datadoghq` still receive new images), and which projects
+moved cannot be told from a name.
 
 ## Why it breaks a pull
 A shut-down registry answers every pull with an error; a frozen one has none of the versions
@@ -57,8 +62,8 @@ def check(use: ImageUse, settings: Settings) -> Iterator[Violation]:
     else:
         advice = f"move to {entry.replacement}"
     yield Violation(
-        f"image {shown(use.image)}: {entry.prefix} was {entry.status} on {entry.date}; {advice} "
-        f"(source: {entry.source})",
+        f"image {shown(use.image)}: {entry.prefix} was {entry.status} on {entry.date} "
+        f"({entry.event}); {advice} (source: {entry.source})",
     )
 
 

@@ -13,6 +13,10 @@ How near is relative to length: no edits for names under 4 characters, one edit 
 8; a swap of two adjacent letters counts as one. Names that are themselves well known are never
 reported (`redis` and `redash/redash` are both real), nor are names that differ only in their
 numbers (`details-v1` and `details-v2`), and a tie between two candidates is not reported.
+Spellings a registry itself treats as one are not typos: GCR's `_` and `-` in project names
+(`gcr.io/google_samples` is `gcr.io/google-samples`), the regional and legacy hosts of one
+registry (`b.gcr.io`, `us.gcr.io`); nor are hosts that differ by a whole word
+(`registry.corp.com`, `myregistry.corp.com`) or only by a number.
 
 ## Why it breaks a pull
 A misspelt host does not resolve (`no such host`); a misspelt repository does not exist
@@ -35,6 +39,7 @@ from collections.abc import Iterable, Iterator
 
 from imagelint.core.model import ImageRecord, Settings, Violation
 from imagelint.images import catalog
+from imagelint.images.equivalence import host_typo_evidence, same_repository
 from imagelint.images.reference import DEFAULT_DOMAIN, Reference
 from imagelint.images.similarity import allowed_edits, bigrams, distance, may_be_within
 from imagelint.reporting.messages import shown
@@ -84,7 +89,7 @@ def _host_typo(ref: Reference, hosts: _Frequencies) -> tuple[str, str, str] | No
     if known is not None:
         return ref.domain.split(":", 1)[0], known, "a well-known registry"
     frequent = hosts.dominant(ref.domain)
-    if frequent is not None:
+    if frequent is not None and host_typo_evidence(ref.domain, frequent):
         return ref.domain, frequent, f"used {hosts.counts[frequent]} times in this run"
     return None
 
@@ -98,7 +103,11 @@ def _name_typo(ref: Reference, names: _Frequencies) -> tuple[str, str, str] | No
         if known is not None and not _versioned_siblings(familiar, known):
             return familiar, known, "a well-known Docker Hub image"
     frequent = names.dominant(ref.name)
-    if frequent is None or not frequent.startswith(ref.domain + "/"):
+    if (
+        frequent is None
+        or not frequent.startswith(ref.domain + "/")
+        or same_repository(ref.name, frequent)
+    ):
         return None
     return (
         ref.path,

@@ -7,7 +7,15 @@ value:
 - Go/Helm/Jinja expressions: `{{ .Values.image.tag }}`, `{% ... %}`;
 - shell and envsubst variables: `${TAG}`, `$TAG`;
 - `$(VAR)`: Kubernetes expands it in `command`, `args` and `env`, never in `image`;
-- placeholders from documentation and examples: `{username}`, `<your-image>`, `<registry/app:tag>`;
+- placeholders from documentation and examples: `{username}`, `<your-image>`, `<registry/app:tag>`,
+  capitalised stand-ins (`REGION-docker.pkg.dev/PROJECT_ID/repo/app`, `YOUR_REGISTRY/app`,
+  `app:REPLACE_ME`), `your-...` parts (`your-registry.example.com/app`), a format verb (`%s`);
+  one finding per image, naming every placeholder, instead of the capital-letter and syntax
+  errors the literal string would also raise;
+- ko build inputs: `ko://knative.dev/serving/cmd/queue`, and bare Go import paths on code hosts
+  (`github.com/org/repo/cmd/app`). ko replaces them with the image it builds when it resolves
+  the manifest (`ko resolve`, `ko apply`); as written they are not pullable, so they are errors
+  here like any other unrendered value (check ko's output instead);
 - what a missing value renders to: `<no value>` (Helm), `<nil>`, `%!s(<nil>)` (Go `printf`),
   `None` (Python), `null`, `undefined`, as the whole image, the tag or a path component;
 - what an empty value leaves behind: an empty tag (`repo:`), an empty repository (`:1.0`,
@@ -40,6 +48,7 @@ from collections.abc import Iterator
 
 from imagelint.core.model import Settings, Violation
 from imagelint.images.parts import Parts, split
+from imagelint.images.placeholders import ko_input, placeholders, printf_verb
 from imagelint.kube.workloads import ImageUse
 from imagelint.reporting.messages import shown
 
@@ -78,7 +87,7 @@ _MARKER_SOURCES = (
     (r"%!s\(<nil>\)|<nil>", "{found} is what Go templates render for a nil value"),
     (
         r"\{[A-Za-z_][A-Za-z0-9_.-]*\}|<[A-Za-z][^<>]*>",
-        "the placeholder {found} was never replaced with a real value",
+        "{found} is a placeholder: fill it in with the real value",
     ),
 )
 _TRIGGERS = frozenset("{$<%")
@@ -89,12 +98,27 @@ def _markers() -> tuple[tuple[re.Pattern[str], str], ...]:
     return tuple((re.compile(pattern), text) for pattern, text in _MARKER_SOURCES)
 
 
+_LOWER_HINTS = ("your", "replace", "change", "placeholder")
+
+
+def _fill_in(words: list[tuple[str, int]]) -> str:
+    names = list(dict.fromkeys(shown(word) for word, _ in words))
+    if len(names) == 1:
+        return f"{names[0]} is a placeholder: fill it in with the real value"
+    listed = ", ".join(names[:-1]) + " and " + names[-1]
+    return f"{listed} are placeholders: fill them in with real values"
+
+
 _NOTHING_WORDS = frozenset({"None", "none", "null", "Null", "NULL", "nil", "undefined"})
 
 
 def check(use: ImageUse, settings: Settings) -> Iterator[Violation]:
     image = use.image
     if not image or use.resolved_at_runtime:
+        return
+    ko = ko_input(image)
+    if ko is not None:
+        yield Violation(f"image {shown(image)}: {ko}", 0)
         return
     if not _TRIGGERS.isdisjoint(image):
         for pattern, explanation in _markers():
@@ -103,6 +127,19 @@ def check(use: ImageUse, settings: Settings) -> Iterator[Violation]:
                 reason = explanation.format(found=shown(match.group(0)))
                 yield Violation(f"image {shown(image)}: {reason}", match.start())
                 return
+        verb = printf_verb(image)
+        if verb is not None:
+            yield Violation(
+                f"image {shown(image)}: the format verb {shown(verb[0])} was never filled in "
+                "with a value",
+                verb[1],
+            )
+            return
+    if not image.islower() or any(word in image for word in _LOWER_HINTS):
+        words = placeholders(image)
+        if words:
+            yield Violation(f"image {shown(image)}: {_fill_in(words)}", words[0][1])
+            return
     found = _empty_part(image)
     if found is None:
         return

@@ -64,10 +64,11 @@ def host_typo_of(host: str) -> str | None:
 class Deprecation(FrozenRecord):
     """One deprecated registry (a line of ``deprecated-registries.tsv``)."""
 
-    __slots__ = ("prefix", "status", "date", "replacement", "note", "source", "rewrite")
+    __slots__ = ("prefix", "status", "date", "event", "replacement", "note", "source", "rewrite")
     prefix: str  # host or host/path, matched on '/' boundaries
-    status: str
-    date: str
+    status: str  # what happened: frozen, shut down, moved, ...
+    date: str  # when, YYYY-MM-DD
+    event: str  # what it means for a pull, in words for the message
     replacement: str
     note: str
     source: str
@@ -78,6 +79,7 @@ class Deprecation(FrozenRecord):
         prefix: str,
         status: str,
         date: str,
+        event: str,
         replacement: str,
         note: str,
         source: str,
@@ -86,6 +88,7 @@ class Deprecation(FrozenRecord):
         set_field(self, "prefix", prefix)
         set_field(self, "status", status)
         set_field(self, "date", date)
+        set_field(self, "event", event)
         set_field(self, "replacement", replacement)
         set_field(self, "note", note)
         set_field(self, "source", source)

@@ -95,3 +95,129 @@ def test_the_same_string_in_a_helm_and_a_plain_document():
         "likely an unset .Values.image.tag)",
         "a template value rendered empty)",
     ]
+
+
+# Placeholders to fill in (issue 17): one finding per image, naming every placeholder, with no
+# advice to lowercase them (invalid-reference and uppercase-repository are replaced).
+@pytest.mark.parametrize(
+    "image, message",
+    [
+        (
+            "REGION-docker.pkg.dev/PROJECT_ID/repo/app:1.0",
+            'image "REGION-docker.pkg.dev/PROJECT_ID/repo/app:1.0": "REGION" and "PROJECT_ID" '
+            "are placeholders: fill them in with real values",
+        ),
+        (
+            "gcr.io/PROJECT_ID/app:TAG",
+            'image "gcr.io/PROJECT_ID/app:TAG": "PROJECT_ID" and "TAG" are placeholders: fill '
+            "them in with real values",
+        ),
+        (
+            "YOUR_REGISTRY/app:1.0",
+            'image "YOUR_REGISTRY/app:1.0": "YOUR_REGISTRY" is a placeholder: fill it in with the '
+            "real value",
+        ),
+        (
+            "AWS_ACCOUNT_ID.dkr.ecr.AWS_REGION.amazonaws.com/app:1.0",
+            'image "AWS_ACCOUNT_ID.dkr.ecr.AWS_REGION.amazonaws.com/app:1.0": "AWS_ACCOUNT_ID" '
+            'and "AWS_REGION" are placeholders: fill them in with real values',
+        ),
+        (
+            "registry.acme.io/shop/api:REPLACE_ME",
+            'image "registry.acme.io/shop/api:REPLACE_ME": "REPLACE_ME" is a placeholder: fill it '
+            "in with the real value",
+        ),
+        (
+            "your-registry.example.com/app:1.0",
+            'image "your-registry.example.com/app:1.0": "your-registry" is a placeholder: fill it '
+            "in with the real value",
+        ),
+        (
+            "registry.acme.io/shop/MY_APP:1.0",
+            'image "registry.acme.io/shop/MY_APP:1.0": "MY_APP" is a placeholder: fill it in '
+            "with the real value",
+        ),
+        (
+            "registry.acme.io/%s:1.0",
+            'image "registry.acme.io/%s:1.0": the format verb "%s" was never filled in with a value',
+        ),
+        # ../shared/corpus/real/kubernetes__website/content__en__examples__pods__private-reg-pod.yaml
+        (
+            "<your-private-image>",
+            'image "<your-private-image>": "<your-private-image>" is a placeholder: fill it in '
+            "with the real value",
+        ),
+        # ../shared/corpus/real/knative__docs/code-samples__serving__hello-world__helloworld-go__service.yaml
+        (
+            "docker.io/{username}/helloworld-go",
+            'image "docker.io/{username}/helloworld-go": "{username}" is a placeholder: fill it '
+            "in with the real value",
+        ),
+        # ../shared/corpus/real/kubernetes__examples/_archived__nodesjs-mongodb__web-controller.yaml
+        (
+            "<YOUR-CONTAINER>",
+            'image "<YOUR-CONTAINER>": "<YOUR-CONTAINER>" is a placeholder: fill it in with the '
+            "real value",
+        ),
+    ],
+)
+def test_placeholders_once_per_image(image, message):
+    assert messages(image, RULE) == [message]
+    assert rules_fired(image) == [RULE]
+
+
+def test_placeholder_column_is_the_first_placeholder():
+    [finding] = findings(image_pod("registry.acme.io/PROJECT_ID/app:1.0"), RULE)
+    assert (finding.line, finding.column) == (8, 32)
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        "registry.acme.io/shop/api:Release-2",  # capitals in a tag are legal
+        "registry.acme.io/shop/api:V1_2",  # an underscore word in the tag is a tag
+        "Registry.Acme.io/app:1.0",  # capitals in the host are legal
+        "registry.acme.io/shop/yourapp:1.0",  # 'your' without a separator is a name
+    ],
+)
+def test_not_placeholders(image):
+    assert messages(image, RULE) == []
+
+
+def test_capitals_that_are_no_placeholder_stay_uppercase_repository():
+    assert messages("MyCompany/API:1.0", RULE) == []
+    assert rules_fired("MyCompany/API:1.0") == ["uppercase-repository"]
+
+
+# ko build inputs (issue 17): built by ko, not pullable as written; an error of this rule.
+@pytest.mark.parametrize(
+    "image, message",
+    [
+        # ../shared/corpus/real/knative__serving/config__core__deployments__activator.yaml
+        (
+            "ko://knative.dev/serving/cmd/activator",
+            'image "ko://knative.dev/serving/cmd/activator": it is a ko build input for the Go '
+            "package knative.dev/serving/cmd/activator: built by ko, not pullable as written "
+            "('ko resolve' or 'ko apply' replaces it with the image ko builds; check their output "
+            "instead)",
+        ),
+        # ../shared/corpus/real/knative__docs/code-samples__serving__secrets-go__service.yaml
+        (
+            "github.com/knative/docs/code-samples/serving/secrets-go",
+            'image "github.com/knative/docs/code-samples/serving/secrets-go": it is a Go import '
+            "path and github.com is a code host, not a container registry: built by ko, not "
+            "pullable as written ('ko resolve' or 'ko apply' replaces import paths with the "
+            "images ko builds; check their output instead)",
+        ),
+    ],
+)
+def test_ko_build_inputs(image, message):
+    [finding] = findings(image_pod(image), RULE)
+    assert finding.message == message
+    assert (finding.column, finding.severity.label) == (15, "error")
+    assert rules_fired(image) == [RULE]  # not also invalid-reference or missing-tag
+
+
+def test_registries_of_code_hosts_are_images():
+    assert messages("ghcr.io/knative/app:1.0", RULE) == []
+    assert messages("registry.gitlab.com/acme/app:1.0", RULE) == []

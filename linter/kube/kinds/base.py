@@ -215,16 +215,17 @@ def follow(
 
 
 # Istio's sidecar injector replaces 'image: auto' of a container named istio-proxy (the way its
-# gateway deployments are written) in the pods it injects.
+# gateway deployments are written) in the pods it injects. An inject.istio.io/templates
+# annotation only chooses the templates for a pod that is injected; it does not ask for
+# injection (Istio's own analyzer test data, pkg/config/analysis/analyzers/testdata/
+# image-auto.yaml, expects an error for a gateway Deployment that has only that annotation).
 _ISTIO_INJECT = "sidecar.istio.io/inject"
-_ISTIO_TEMPLATES = "inject.istio.io/templates"
 
 
 def _istio_injects(obj: KubeObject) -> bool:
     """Whether the object or its pod template asks Istio for injection (a label or annotation
-    sidecar.istio.io/inject: "true", or an inject.istio.io/templates annotation). Injection
-    may also be enabled on the namespace, which the manifests may not show: without these
-    marks, 'image: auto' stays an image to check."""
+    sidecar.istio.io/inject: "true"). Injection may also be enabled on the namespace, which
+    the manifests may not show: without this mark, 'image: auto' stays an image to check."""
     metadata = [obj.metadata]
     spec = as_mapping(obj.mapping.get("spec"))
     template = as_mapping(spec.get("template")) if spec is not None else None
@@ -233,12 +234,7 @@ def _istio_injects(obj: KubeObject) -> bool:
     for meta in metadata:
         if meta is None:
             continue
-        labels = as_mapping(meta.get("labels"))
-        notes = as_mapping(meta.get("annotations"))
-        if labels is not None and labels.text(_ISTIO_INJECT) == "true":
-            return True
-        if notes is not None and (
-            notes.text(_ISTIO_INJECT) == "true" or notes.get(_ISTIO_TEMPLATES) is not None
-        ):
-            return True
+        for marks in (as_mapping(meta.get("labels")), as_mapping(meta.get("annotations"))):
+            if marks is not None and marks.text(_ISTIO_INJECT) == "true":
+                return True
     return False
