@@ -56,33 +56,40 @@ def file_of(node: Node) -> str | None:
 
 
 def load_tree_file(display: str, text: str) -> LoadedFile:
-    """A file read for a build: composed, every document kept, every node's marks naming
-    ``display``. Its ``problems`` say what is wrong with it as YAML."""
+    """A file read for a build: composed, every document kept, every node's start mark naming
+    ``display`` (a position is always read from the start mark; end marks stay the parser's).
+    Its ``problems`` say what is wrong with it as YAML."""
     loaded = load(display, text)
-    for document in loaded.documents:
-        _name_marks(document.node, display)
+    name_marks(loaded, display)
     return loaded
 
 
+def name_marks(loaded: LoadedFile, display: str) -> None:
+    """Give every node of a composed file a start mark naming ``display`` (its documents are
+    composed now if they were not yet)."""
+    for document in loaded.documents:
+        _name_marks(document.node, display)
+
+
 def _name_marks(root: Node, name: str) -> None:
-    seen: set[int] = set()
+    # A freshly composed node has the parser's marks: one with a NamedMark was reached before
+    # (an alias: the same node), and so was everything under it. (Iterative: documents may
+    # nest deeper than Python's stack.)
     stack = [root]
+    pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
-        node = stack.pop()
-        if id(node) in seen:  # an alias: the same node, already renamed
+        node = pop()
+        start = node.start_mark
+        if type(start) is NamedMark:
             continue
-        seen.add(id(node))
-        start, end = node.start_mark, node.end_mark
-        if not isinstance(start, NamedMark):
-            node.start_mark = NamedMark(name, start.line, start.column, start.index)
-        if end is not None and not isinstance(end, NamedMark):
-            node.end_mark = NamedMark(name, end.line, end.column, end.index)
-        if isinstance(node, MappingNode):
-            for key, value in node.value:
-                stack.append(key)
-                stack.append(value)
-        elif isinstance(node, SequenceNode):
-            stack.extend(node.value)
+        node.start_mark = NamedMark(name, start.line, start.column, start.index)
+        value = node.value
+        if type(value) is list:
+            for item in value:
+                if type(item) is tuple:
+                    extend(item)
+                else:
+                    push(item)
 
 
 # -- nodes a builder makes ---------------------------------------------------------------------

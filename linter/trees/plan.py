@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from imagelint.core.frozen import ValueRecord, set_field
 from imagelint.reading.sources import SourceRef
+from imagelint.trees.realpaths import RealPaths
 
 if TYPE_CHECKING:
     from imagelint.trees.kustomize import Uses
@@ -70,22 +71,22 @@ class Plan(ValueRecord):
 def plan(refs: Sequence[SourceRef], named: Iterable[str] = ()) -> Plan:
     """Split a run's files into plain manifests and trees. ``named``: the paths the user gave
     (a kustomization named is a root even when another one uses it)."""
+    finder = _Finder()
     named_folders = set()  # folders the user named, or whose kustomization file they named
     for path in named:
         if path == "-":
             continue
-        real = os.path.realpath(path)
+        real = finder.realpath(path)
         if os.path.isdir(real):
             named_folders.add(real)
         elif os.path.basename(real) in KUSTOMIZATION_NAMES:
             named_folders.add(os.path.dirname(real))
-    finder = _Finder()
     folder_display: dict[str, str] = {}
     charts: dict[str, TreeRef] = {}  # real chart folder -> the chart
     for ref in refs:
         if ref.path is None or ref.problem is not None:
             continue
-        folder = os.path.dirname(os.path.realpath(ref.path))
+        folder = os.path.dirname(finder.realpath(ref.path))
         if ref.walked or os.path.basename(ref.path) in KUSTOMIZATION_NAMES:
             folder_display.setdefault(folder, _parent_display(ref.display))
         chart = finder.chart_above(folder)
@@ -113,7 +114,7 @@ def plan(refs: Sequence[SourceRef], named: Iterable[str] = ()) -> Plan:
     trees += [TreeRef(d, folder, KUSTOMIZE) for folder, d in sorted(roots.items())]
     plain = []
     for ref in refs:
-        file = os.path.realpath(ref.path) if ref.path is not None else None
+        file = finder.realpath(ref.path) if ref.path is not None else None
         if file is not None and ref.problem is None:
             if file in consumed or _inside(os.path.dirname(file), charts):
                 continue
@@ -160,7 +161,10 @@ class _Finder:
     """Cached lookups of the file system for one plan."""
 
     def __init__(self) -> None:
+        self.realpath = RealPaths()
         self._kustomization: dict[str, str | None] = {}
+        self._top: dict[str, bool] = {}
+        self._chart_above: dict[str, str | None] = {}
         self._uses: dict[str, Uses] = {}
         self._closure: dict[str, frozenset[str]] = {}
         self._charts: dict[str, bool] = {}
@@ -182,7 +186,7 @@ class _Finder:
             # Here, not at the top: a run without a kustomization never loads the builder.
             from imagelint.trees.kustomize import uses
 
-            found = self._uses[folder] = uses(folder)
+            found = self._uses[folder] = uses(folder, self.realpath)
         return found
 
     def closure(self, root: str) -> frozenset[str]:
@@ -200,7 +204,7 @@ class _Finder:
             seen.add(folder)
             kustomization = self.kustomization(folder)
             if kustomization is not None:
-                files.add(os.path.realpath(kustomization))
+                files.add(self.realpath(kustomization))
             found = self.uses(folder)
             files.update(found.files)
             stack.extend(found.folders)
@@ -212,20 +216,30 @@ class _Finder:
             self._charts[folder] = os.path.isfile(os.path.join(folder, CHART_FILE))
         return self._charts[folder]
 
+    def is_top(self, folder: str) -> bool:
+        found = self._top.get(folder)
+        if found is None:
+            found = self._top[folder] = _is_top(folder)
+        return found
+
     def chart_above(self, folder: str) -> str | None:
         """The outermost chart folder holding ``folder`` (a subchart belongs to its parent),
         looking no higher than the repository's root."""
+        if folder in self._chart_above:
+            return self._chart_above[folder]
         found = None
         current = folder
         while True:
             if self.is_chart(current):
                 found = current
-            if _is_top(current):
-                return found
+            if self.is_top(current):
+                break
             parent = os.path.dirname(current)
             if parent == current:
-                return found
+                break
             current = parent
+        self._chart_above[folder] = found
+        return found
 
     def kustomization_above(self, folder: str) -> bool:
         """Whether a kustomization sits in ``folder`` or above it, up to the repository's root
@@ -235,7 +249,7 @@ class _Finder:
             if self.kustomization(current) is not None:
                 return True
             parent = os.path.dirname(current)
-            if _is_top(current) or parent == current:
+            if self.is_top(current) or parent == current:
                 return False
             current = parent
 
@@ -248,7 +262,7 @@ class _Finder:
             if count > _MAX_SCANNED_FOLDERS:
                 break
             dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in _SKIPPED)
-            real = os.path.realpath(directory)
+            real = self.realpath(directory)
             if self.kustomization(real) is not None:
                 found.append(real)
         return found

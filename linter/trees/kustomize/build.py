@@ -23,7 +23,9 @@ from imagelint.trees.kustomize.context import FileCache, Run
 from imagelint.trees.kustomize.generators import absorb, content_hash, generate
 from imagelint.trees.kustomize.kustomization import (
     FIELDS,
+    NAMES,
     Kustomization,
+    Located,
     display_of_file,
     find_kustomization,
     kustomization_files,
@@ -69,17 +71,23 @@ _NOT_FOLLOWED = {
 class _Built:
     """A kustomization built on its own (cached): its objects and what building it met."""
 
-    __slots__ = ("resources", "build", "component", "unusable")
+    __slots__ = ("resources", "build", "kustomization")
 
-    def __init__(self, resources: list[Res], build: Build, component: bool, unusable: bool):
+    def __init__(self, resources: list[Res], build: Build, k: Kustomization | None):
         self.resources = resources
         self.build = build
-        self.component = component
-        self.unusable = unusable  # no kustomization could be read there
+        self.kustomization = k  # None: no kustomization could be read there
+
+    @property
+    def component(self) -> bool:
+        return self.kustomization is not None and self.kustomization.is_component
 
 
 class Builder:
-    """Builds kustomizations; one per run (per worker process), caching what it reads."""
+    """Builds kustomizations; one per run (per worker process), caching what more than one
+    root can use: the kustomizations a root is built from (bases, components) with the files
+    they read, built once. A root's own kustomization and the files it reads itself are let go
+    once the root is built (a root is used by no other kustomization of the run)."""
 
     def __init__(self) -> None:
         self._cache = FileCache()
@@ -89,20 +97,24 @@ class Builder:
     def build(self, folder: str, display: str) -> Build:
         """The objects the kustomization in ``folder`` builds (``display``: how the user sees
         the folder; other files are shown relative to it)."""
-        real = os.path.realpath(folder)
+        real = self._cache.realpath(folder)
         built = self._sub(real, display, (), 0)
-        build = Build(built.build.display, display)
-        _merge(build, built.build)
+        if self._built.get((real, display)) is built:
+            # Built before for another root (which uses this one): its objects are shared.
+            build = Build(built.build.display, display)
+            _merge(build, built.build)
+            ra = [res.copy() for res in built.resources]
+        else:  # built for this root alone: finished in place
+            build, ra = built.build, built.resources
         run = Run(self._cache, build)
-        k = self._kustomizations.get((real, display))
-        if built.component and k is not None:
+        k = built.kustomization
+        if k is not None and k.is_component:
             run.problem(
                 k.get("kind"),
                 BROKEN,
                 "a Component cannot be built on its own: kustomize stops ('expected kind != "
                 "Component'); build the kustomization that lists it under components",
             )
-        ra = [res.copy() for res in built.resources]
         for res in ra:
             if res.needs_hash:
                 _add_hash(res)
@@ -120,18 +132,23 @@ class Builder:
         built = self._built.get(key)
         if built is not None:
             return built
-        path = find_kustomization(real)
-        build = Build(display_of_file(display, path or "kustomization.yaml"), display)
-        run = Run(self._cache, build)
-        k = self._read(real, display, run)
+        names = kustomization_files(real)
+        build = Build(display_of_file(display, names[0] if names else NAMES[0]), display)
+        # Below the root, what is built may be used by other roots too: kept.
+        run = Run(self._cache, build, shared=depth > 0)
+        k = self._read(real, display, run, names)
         ra: list[Res] = []
         if k is not None:
             self._accumulate(k, run, ra, (*stack, real), depth)
-        built = _Built(ra, build, k is not None and k.is_component, k is None)
-        self._built[key] = built
+        built = _Built(ra, build, k)
+        if run.shared:
+            self._built[key] = built
         return built
 
-    def _read(self, real: str, display: str, run: Run) -> Kustomization | None:
+    def _read(
+        self, real: str, display: str, run: Run, names: list[str] | None = None
+    ) -> Kustomization | None:
+        """The kustomization in ``real`` (``names``: the kustomization files there, if known)."""
         key = (real, display)
         if key in self._kustomizations:
             k = self._kustomizations[key]
@@ -140,12 +157,16 @@ class Builder:
                 for problem in k.loaded.problems:
                     run.build.problems.append((k.display, problem))
             return k
-        k = self._load_kustomization(real, display, run)
-        self._kustomizations[key] = k
+        k = self._load_kustomization(real, display, run, names)
+        if run.shared:
+            self._kustomizations[key] = k
         return k
 
-    def _load_kustomization(self, real: str, display: str, run: Run) -> Kustomization | None:
-        names = kustomization_files(real)
+    def _load_kustomization(
+        self, real: str, display: str, run: Run, names: list[str] | None
+    ) -> Kustomization | None:
+        if names is None:
+            names = kustomization_files(real)
         if not names:
             return None
         path = os.path.join(real, names[0])
@@ -237,7 +258,7 @@ class Builder:
         if value is None:
             run.problem(entry, BROKEN, f"kustomize stops: this {what} is not a path")
             return
-        located = locate(k, value)
+        located = locate(k, value, self._cache.realpath)
         if located.what == "remote":
             run.problem(
                 entry,
@@ -278,23 +299,17 @@ class Builder:
             )
             return
         if component:
-            sub_k = self._read(located.real, located.display, run)
-            if sub_k is None:
-                run.problem(entry, BROKEN, _folder_problem(located.real, value, what))
-                return
-            if not sub_k.is_component:
-                run.problem(
-                    entry,
-                    BROKEN,
-                    f"{value} is not a Component (kind: Component): kustomize stops; list it "
-                    "under resources instead",
-                )
-                return
-            self._accumulate(sub_k, run, ra, (*stack, located.real), depth + 1)
+            # A component, and the files it reads, may be used by other roots: kept, even
+            # when read for a root.
+            shared, run.shared = run.shared, True
+            try:
+                self._component(entry, value, located, run, ra, (*stack, located.real), depth)
+            finally:
+                run.shared = shared
             return
         built = self._sub(located.real, located.display, stack, depth + 1)
         _merge(run.build, built.build)
-        if built.unusable:
+        if built.kustomization is None:
             run.problem(entry, BROKEN, _folder_problem(located.real, value, what))
             return
         if built.component:
@@ -306,6 +321,30 @@ class Builder:
             )
             return
         _append(ra, [res.copy() for res in built.resources], run, entry)
+
+    def _component(
+        self,
+        entry: Node,
+        value: str,
+        located: Located,
+        run: Run,
+        ra: list[Res],
+        stack: tuple[str, ...],
+        depth: int,
+    ) -> None:
+        sub_k = self._read(located.real, located.display, run)
+        if sub_k is None:
+            run.problem(entry, BROKEN, _folder_problem(located.real, value, "component"))
+            return
+        if not sub_k.is_component:
+            run.problem(
+                entry,
+                BROKEN,
+                f"{value} is not a Component (kind: Component): kustomize stops; list it "
+                "under resources instead",
+            )
+            return
+        self._accumulate(sub_k, run, ra, stack, depth + 1)
 
 
 def _merge(into: Build, sub: Build) -> None:

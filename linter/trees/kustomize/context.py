@@ -9,13 +9,12 @@ from ruamel.yaml.nodes import Node
 
 from imagelint.reading.loader import LoadedFile
 from imagelint.reading.sources import Problem
+from imagelint.trees.kustomize.files import read_capped, take
 from imagelint.trees.kustomize.kustomization import Kustomization, Located, locate
 from imagelint.trees.kustomize.nodes import BROKEN, NOT_FOLLOWED, problem_at
-from imagelint.trees.origins import Build, load_tree_file
+from imagelint.trees.origins import Build
+from imagelint.trees.realpaths import RealPaths
 
-# A manifest or patch file larger than this is not read (kustomize has no limit; a file this
-# large in a kustomize tree is a mistake or an attack).
-YAML_CAP = 16 * 1024 * 1024
 # A generator input (secretGenerator/configMapGenerator files and envs) larger than this is not
 # read: a Secret or ConfigMap holds at most 1 MiB in Kubernetes anyway.
 INPUT_CAP = 1024 * 1024
@@ -27,46 +26,35 @@ class FileCache:
     def __init__(self) -> None:
         self.loaded: dict[tuple[str, str], LoadedFile] = {}
         self.raw: dict[str, bytes | str] = {}  # real path -> bytes, or why it cannot be read
+        self.realpath = RealPaths()
 
-    def read(self, real: str, cap: int) -> bytes | str:
+    def read(self, real: str, cap: int, keep: bool = True) -> bytes | str:
         key = f"{cap}:{real}"
         found = self.raw.get(key)
         if found is None:
             found = _read(real, cap)
-            self.raw[key] = found
+            if keep:
+                self.raw[key] = found
         return found
 
 
 def _read(real: str, cap: int) -> bytes | str:
     try:
         size = os.path.getsize(real)
-        if size > cap:
-            return (
-                f"it is {size:,} bytes, more than imagelint reads for a kustomize build "
-                f"({cap:,} bytes)"
-            )
-        with open(real, "rb") as handle:
-            data = handle.read(cap + 1)
-        if len(data) > cap:
-            return f"it is more than imagelint reads for a kustomize build ({cap:,} bytes)"
-        return data
     except OSError as error:
         return f"it cannot be read ({error.strerror or error})"
-
-
-def decode(data: bytes) -> str | None:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
+    return read_capped(real, size, cap)
 
 
 class Run:
     """One build under way: the :class:`Build` it fills, and the cache it reads through."""
 
-    def __init__(self, cache: FileCache, build: Build) -> None:
+    def __init__(self, cache: FileCache, build: Build, shared: bool = True) -> None:
         self.cache = cache
         self.build = build
+        # Whether what is read now may be used by other roots (kept in the cache) or only by
+        # the root being built (its own kustomization and files: read, used, let go).
+        self.shared = shared
 
     def problem(self, node: Node | None, rule: str, message: str) -> None:
         """A problem at ``node`` (None: at the start of the build's kustomization)."""
@@ -85,28 +73,22 @@ class Run:
         key = (real, display)
         loaded = self.cache.loaded.get(key)
         if loaded is None:
-            data = self.cache.read(real, YAML_CAP)
-            if isinstance(data, str):
-                self.problem(node, BROKEN, f"kustomize cannot use {what} {display}: {data}")
+            found = take(real, display)
+            if isinstance(found, str):
+                self.problem(node, BROKEN, f"kustomize cannot use {what} {display}: {found}")
                 return None
-            decoded = decode(data)
-            if decoded is None:
-                self.problem(
-                    node, BROKEN, f"kustomize cannot use {what} {display}: it is not UTF-8 text"
-                )
-                return None
-            loaded = load_tree_file(display, decoded)
-            _ = loaded.documents  # compose now: problems are known, the nodes shared
-            self.cache.loaded[key] = loaded
+            loaded = found
+            if self.shared:
+                self.cache.loaded[key] = loaded
         self.keep(loaded, real)
-        for found in loaded.problems:
-            self.build.problems.append((display, found))
+        for problem in loaded.problems:
+            self.build.problems.append((display, problem))
         return loaded
 
     def locate_file(self, k: Kustomization, node: Node, entry: str, what: str) -> Located | None:
         """The file a kustomization names for ``what`` (a patch, a generator input...), or
         None after reporting why kustomize would not read it."""
-        located = locate(k, entry)
+        located = locate(k, entry, self.cache.realpath)
         if located.what == "file":
             return located
         if located.what == "remote":
@@ -125,7 +107,7 @@ class Run:
         located = self.locate_file(k, node, entry, what)
         if located is None:
             return None
-        data = self.cache.read(located.real, INPUT_CAP)
+        data = self.cache.read(located.real, INPUT_CAP, self.shared)
         if isinstance(data, str):
             self.problem(
                 node,

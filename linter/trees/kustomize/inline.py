@@ -30,7 +30,8 @@ def inline_documents(run: Run, k: Kustomization, node: ScalarNode) -> list[Node]
         loaded = load_tree_file(k.display, node.value)
         for document in loaded.documents:
             _move(document.node, place, k.display)
-        run.cache.loaded[key] = loaded
+        if run.shared:
+            run.cache.loaded[key] = loaded
     for problem in loaded.problems:
         line, column, _index = place(problem.line - 1, problem.column - 1)
         run.build.problems.append(

@@ -10,12 +10,14 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import stat
+from collections.abc import Callable
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
 from imagelint.core.frozen import ValueRecord, set_field
 from imagelint.reading.loader import LoadedFile
-from imagelint.trees.kustomize.nodes import get, items, text
+from imagelint.trees.kustomize.nodes import items, text
 
 NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
@@ -49,7 +51,7 @@ class Kustomization:
     """A kustomization file read: its folder (real path, and as the user sees it), its
     mapping node and the file it was loaded from."""
 
-    __slots__ = ("folder", "folder_display", "path", "display", "node", "loaded")
+    __slots__ = ("folder", "folder_display", "path", "display", "node", "loaded", "_fields")
 
     def __init__(
         self,
@@ -66,16 +68,19 @@ class Kustomization:
         self.display = display
         self.node = node
         self.loaded = loaded
+        # field -> (key, value), the last of a repeated key (as get() reads it); a node is
+        # never changed, so this is read once.
+        self._fields: dict[str, tuple[Node, Node]] = {
+            k.value: (k, v) for k, v in node.value if isinstance(k, ScalarNode)
+        }
 
     def get(self, field: str) -> Node | None:
-        return get(self.node, field)
+        found = self._fields.get(field)
+        return found[1] if found is not None else None
 
     def key(self, field: str) -> Node | None:
-        found = None
-        for k, _v in self.node.value:
-            if isinstance(k, ScalarNode) and k.value == field:
-                found = k
-        return found
+        found = self._fields.get(field)
+        return found[0] if found is not None else None
 
     def text(self, field: str) -> str | None:
         return text(self.get(field))
@@ -104,14 +109,21 @@ class Located(ValueRecord):
         set_field(self, "display", display)
 
 
-def locate(k: Kustomization, entry: str) -> Located:
-    """Where ``entry`` (a path as written in ``k``) leads, as kustomize resolves it."""
+def locate(
+    k: Kustomization, entry: str, realpath: Callable[[str], str] = os.path.realpath
+) -> Located:
+    """Where ``entry`` (a path as written in ``k``) leads, as kustomize resolves it
+    (``realpath``: the run's :class:`~imagelint.trees.realpaths.RealPaths`)."""
     joined = os.path.join(k.folder, entry)
     display = posixpath.normpath(posixpath.join(k.folder_display, entry.replace(os.sep, "/")))
-    real = os.path.realpath(joined)
-    if os.path.isdir(real):
+    real = realpath(joined)
+    try:
+        mode = os.stat(real).st_mode
+    except (OSError, ValueError):
+        mode = 0
+    if stat.S_ISDIR(mode):
         return Located("folder", real, display)
-    if os.path.isfile(real):
+    if stat.S_ISREG(mode):
         if not within(real, k.folder):
             return Located("outside", real, display)
         return Located("file", real, display)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from imagelint.reading.sources import Problem
-from imagelint.reading.yamlnodes import is_null, tag_of
+from imagelint.reading.yamlnodes import PLAIN_TAG, is_null, tag_of
 from imagelint.trees.origins import file_of, mapping, scalar, sequence
 
 BROKEN = "broken-kustomization"
@@ -21,6 +21,10 @@ NOT_FOLLOWED = "kustomize-not-followed"
 MATCHES_NOTHING = "override-matches-nothing"
 
 _NULL_TAG = "tag:yaml.org,2002:null"
+# A plain scalar is null only when it is empty, "~", "null", "Null" or "NULL" (YAML 1.1 and
+# 1.2 alike); one that starts otherwise, untagged or quoted, is a string.
+_NULL_FIRST = frozenset("~nN")
+_STRING_LIKE = frozenset({PLAIN_TAG, "tag:yaml.org,2002:str"})
 
 
 def get(node: Node | None, key: str) -> Node | None:
@@ -28,20 +32,29 @@ def get(node: Node | None, key: str) -> Node | None:
     key), or None."""
     if not isinstance(node, MappingNode):
         return None
-    found = None
-    for k, v in node.value:
-        if isinstance(k, ScalarNode) and k.value == key:
-            found = v
-    return found
+    # A key that is not a scalar has a list for its value, never equal to a string.
+    for k, v in reversed(node.value):
+        if k.value == key:
+            found: Node = v
+            return found
+    return None
 
 
 def text(node: Node | None) -> str | None:
     """A scalar's text as kustomize's Go structs read it (``newTag: 1.10`` is "1.10"); None
     for a missing value, null, or a list or mapping."""
-    if not isinstance(node, ScalarNode) or is_null(node):
+    if not isinstance(node, ScalarNode):
         return None
     value: str = node.value
-    return value
+    ctag = node.ctag
+    if (
+        value
+        and value[0] not in _NULL_FIRST
+        and ctag.handle is None
+        and ctag.suffix in _STRING_LIKE
+    ):
+        return value  # most values: no null, no tag to resolve
+    return None if is_null(node) else value
 
 
 def text_at(node: Node | None, *path: str) -> str | None:

@@ -134,9 +134,17 @@ class Res:
 
     def copy(self) -> Res:
         twin = Res.__new__(Res)
-        for name in Res.__slots__:
-            setattr(twin, name, getattr(self, name))
+        twin.node = self.node
+        twin.group = self.group
+        twin.version = self.version
+        twin.kind = self.kind
+        twin.namespace = self.namespace
+        twin.name = self.name
         twin.prev = list(self.prev)
+        twin.needs_hash = self.needs_hash
+        twin.behavior = self.behavior
+        twin.prefixes = self.prefixes
+        twin.suffixes = self.suffixes
         return twin
 
     @property

@@ -157,49 +157,72 @@ def _value(node: Node | None) -> ScalarNode | None:
 
 
 def set_images(k: Kustomization, run: Run, ra: list[Res]) -> None:
-    for entry_node in k.entries("images"):
-        apply_image(entry_node, run, ra)
+    apply_images(k.entries("images"), run, ra)
 
 
 def apply_image(entry_node: Node, run: Run, ra: list[Res]) -> None:
     """One ``images:`` entry (or a builtin ImageTagTransformer's ``imageTag``)."""
-    entry = ImageEntry(entry_node)
-    if not entry.name:
-        run.problem(entry_node, BROKEN, "kustomize stops: this images entry has no name")
-        return
-    for res in ra:
-        if res.kind == "CustomResourceDefinition":
-            continue
-        node = _images_in(res.node, entry)
-        if isinstance(node, MappingNode):
-            res.node = node
-    if not entry.hits:
-        name_node = get(entry_node, "name") or entry_node
-        run.problem(
-            name_node,
-            MATCHES_NOTHING,
-            f"no container image of this build matches {entry.name!r}: kustomize ignores "
-            "this images entry without a word, so the override never happens; write the "
-            "name as the image appears in the manifests (repository without tag)",
-        )
+    apply_images([entry_node], run, ra)
 
 
-def _images_in(node: Node, entry: ImageEntry) -> Node:
+def apply_images(entry_nodes: list[Node], run: Run, ra: list[Res]) -> None:
+    """``images:`` entries, in order. kustomize applies each entry to every object before the
+    next; an entry only changes the ``image`` of containers, each on its own, so applying all
+    entries in turn to each container, in one walk of each object, gives the same images."""
+    entries = [ImageEntry(node) for node in entry_nodes]
+    usable = [entry for entry in entries if entry.name]
+    if usable:
+        for res in ra:
+            if res.kind == "CustomResourceDefinition":
+                continue
+            node = _images_in(res.node, usable)
+            if isinstance(node, MappingNode):
+                res.node = node
+    for entry in entries:
+        if not entry.name:
+            run.problem(entry.node, BROKEN, "kustomize stops: this images entry has no name")
+        elif not entry.hits:
+            name_node = get(entry.node, "name") or entry.node
+            run.problem(
+                name_node,
+                MATCHES_NOTHING,
+                f"no container image of this build matches {entry.name!r}: kustomize ignores "
+                "this images entry without a word, so the override never happens; write the "
+                "name as the image appears in the manifests (repository without tag)",
+            )
+
+
+_COLLECTIONS = (MappingNode, SequenceNode)
+_CONTAINER_KEYS = ("containers", "initContainers")
+
+
+def _images_in(node: Node, entries: list[ImageEntry]) -> Node:
     """``node`` with the images of every list under a ``containers`` or ``initContainers``
-    key rewritten (kustomize's LegacyFilter looks everywhere in an object)."""
+    key rewritten (kustomize's LegacyFilter looks everywhere in an object). Only mappings and
+    lists are walked into, and copied only where something under them changed."""
     if isinstance(node, MappingNode):
-        changed = False
-        pairs = []
-        for key, value in node.value:
-            new = _images_in(value, entry)
-            if key.value in ("containers", "initContainers") and isinstance(new, SequenceNode):
-                new = _container_images(new, entry)
-            changed = changed or new is not value
-            pairs.append((key, new))
-        return mapping(pairs, node) if changed else node
+        pairs: list[tuple[Node, Node]] | None = None
+        for index, (key, value) in enumerate(node.value):
+            new = value
+            if isinstance(value, _COLLECTIONS):
+                new = _images_in(value, entries)
+                if isinstance(new, SequenceNode) and key.value in _CONTAINER_KEYS:
+                    for entry in entries:
+                        new = _container_images(new, entry)
+            if pairs is None and new is not value:
+                pairs = node.value[:index]
+            if pairs is not None:
+                pairs.append((key, new))
+        return mapping(pairs, node) if pairs is not None else node
     if isinstance(node, SequenceNode):
-        values = [_images_in(v, entry) for v in node.value]
-        if any(a is not b for a, b in zip(values, node.value, strict=True)):
+        values: list[Node] | None = None
+        for index, value in enumerate(node.value):
+            new = _images_in(value, entries) if isinstance(value, _COLLECTIONS) else value
+            if values is None and new is not value:
+                values = node.value[:index]
+            if values is not None:
+                values.append(new)
+        if values is not None:
             return sequence(values, node)
     return node
 

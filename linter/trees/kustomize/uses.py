@@ -5,12 +5,13 @@ the trees a changed file belongs to, asks this of every kustomization.)"""
 from __future__ import annotations
 
 import os
+import stat
+from collections.abc import Callable
 
 from ruamel.yaml.nodes import MappingNode, Node
 
 from imagelint.core.frozen import ValueRecord, set_field
-from imagelint.reading.loader import load
-from imagelint.trees.kustomize.context import YAML_CAP, decode
+from imagelint.trees.kustomize.files import parsed
 from imagelint.trees.kustomize.kustomization import find_kustomization
 from imagelint.trees.kustomize.nodes import get, items, text
 
@@ -29,20 +30,16 @@ class Uses(ValueRecord):
         set_field(self, "files", files)
 
 
-def uses(folder: str) -> Uses:
+def uses(folder: str, realpath: Callable[[str], str] = os.path.realpath) -> Uses:
+    """What the kustomization in ``folder`` (a real path) uses (``realpath``: the run's
+    :class:`~imagelint.trees.realpaths.RealPaths`)."""
     path = find_kustomization(folder)
     if path is None:
         return Uses((), ())
-    try:
-        if os.path.getsize(path) > YAML_CAP:
-            return Uses((), ())
-        with open(path, "rb") as handle:
-            decoded = decode(handle.read())
-    except OSError:
+    loaded = parsed(path)
+    if isinstance(loaded, str):
         return Uses((), ())
-    if decoded is None:
-        return Uses((), ())
-    documents = load(path, decoded).documents
+    documents = loaded.documents
     node = documents[0].node if documents else None
     if not isinstance(node, MappingNode):
         return Uses((), ())
@@ -52,11 +49,15 @@ def uses(folder: str) -> Uses:
     def add(entry: str | None) -> None:
         if not entry or "\n" in entry:
             return
-        real = os.path.realpath(os.path.join(folder, entry))
-        if os.path.isdir(real):
+        real = realpath(os.path.join(folder, entry))
+        try:
+            mode = os.stat(real).st_mode
+        except (OSError, ValueError):
+            return
+        if stat.S_ISDIR(mode):
             if find_kustomization(real) is not None:
                 folders[real] = None
-        elif os.path.isfile(real):
+        elif stat.S_ISREG(mode):
             files[real] = None
 
     for field in ("resources", "bases", "components", "patchesStrategicMerge", "crds"):
