@@ -25,6 +25,7 @@ try:
 
     import click
 
+    from imagelint.cli import diagnose as _diagnose  # noqa: F401  (registers 'diagnose')
     from imagelint.cli.commands import cli
     from imagelint.cli.output import EXIT_ERROR
 finally:

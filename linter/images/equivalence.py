@@ -15,6 +15,10 @@ of one image a mistake, nor take a copy of an image for a sign that another one 
   (``mirror.gcr.io/library/nginx``, ``public.ecr.aws/docker/library/nginx``, a Harbor or ECR
   cache's ``.../docker-hub/library/nginx``): the same image, not another one.
 
+Repository names that differ in one whole word, the two words sharing no letter in place
+(``litmuschaos/py-runner`` and ``litmuschaos/go-runner``), are two named variants of one
+thing, not a slip of the keyboard: a typo keeps most of the word it damages.
+
 Host names that differ by a character or two are typos only when nothing says both are meant:
 a whole word added to a label (``registry`` and ``myregistry``), names that differ in their
 numbers (``registry1``, ``registry2``), short labels a letter apart (``acr``, ``ecr``) or hosts
@@ -82,6 +86,7 @@ _HUB_CACHE_PROJECTS = frozenset(
 )
 _GITLAB_PROXY = "dependency_proxy/containers/"  # GitLab's Docker Hub dependency proxy
 _DIGITS = re.compile(r"[0-9]+")
+_WORDS = re.compile(r"([-_./])")  # a separator, kept so the names' shapes are compared too
 
 
 def canonical_name(name: str) -> str:
@@ -98,6 +103,23 @@ def canonical_name(name: str) -> str:
 def same_repository(a: str, b: str) -> bool:
     """Whether two normalized image names are one repository by the registry's own rules."""
     return a == b or canonical_name(a) == canonical_name(b)
+
+
+def word_replaced(a: str, b: str) -> bool:
+    """Whether two names differ in exactly one word (between ``-``, ``_``, ``.`` or ``/``) and
+    the two words keep nothing of each other in place (``py-runner``, ``go-runner``): a name
+    chosen for a variant, where a typo would have kept most of the word."""
+    words_a, words_b = _WORDS.split(a), _WORDS.split(b)
+    if len(words_a) != len(words_b):
+        return False
+    differing = [(x, y) for x, y in zip(words_a, words_b, strict=True) if x != y]
+    if len(differing) != 1:
+        return False
+    x, y = differing[0]
+    if not x or not y or _WORDS.fullmatch(x) or _WORDS.fullmatch(y):
+        return False
+    longest = max(len(x), len(y))
+    return distance(x, y, longest) == longest
 
 
 def registry_family(host: str) -> str | None:
