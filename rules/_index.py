@@ -2,17 +2,17 @@
 rule modules (a run imports only the modules of the rules it runs; see imagelint.core.rulebook).
 
 Not a rule (the leading underscore keeps it out of the rule modules). Each entry repeats its
-module's constants (NAME, CODE, SEVERITY, SCOPE, SUMMARY, and DEFAULT_ENABLED and ONLINE where
-the module sets them); tests/test_registry.py checks that they agree and that every module in
-rules/ has an entry. Ordered by code.
+module's constants (NAME, CODE, SEVERITY, SCOPE, SUMMARY, and DEFAULT_ENABLED, ONLINE and FIX
+where the module sets them); tests/test_registry.py checks that they agree and that every module
+in rules/ has an entry. Ordered by code.
 """
 
 from __future__ import annotations
 
 from imagelint.core.contract import Identity
 
-# One rule an entry: name, code, severity, scope; then its summary, and DEFAULT_ENABLED and
-# ONLINE where they are not the default.
+# One rule an entry: name, code, severity, scope; then its summary, and DEFAULT_ENABLED, ONLINE
+# and FIX where they are not the default.
 # fmt: off
 RULES: tuple[Identity, ...] = (
     Identity("yaml-syntax", "IL001", "error", "input",
@@ -36,11 +36,14 @@ RULES: tuple[Identity, ...] = (
     Identity("broken-chart", "IL010", "error", "input",
         "A chart's Chart.yaml or values file cannot be read as a mapping."),
     Identity("invalid-reference", "IL101", "error", "image",
-        "The image is missing or is not a valid image reference."),
+        "The image is missing or is not a valid image reference.",
+        fix="safe"),
     Identity("uppercase-repository", "IL102", "error", "image",
-        "The repository path has capital letters; registries only know lowercase names."),
+        "The repository path has capital letters; registries only know lowercase names.",
+        fix="safe"),
     Identity("trailing-dot", "IL103", "error", "image",
-        "A tag ends in '.', '-' or '_', or a path or host ends in '.'."),
+        "A tag ends in '.', '-' or '_', or a path or host ends in '.'.",
+        fix="safe"),
     Identity("latest-tag", "IL104", "warning", "image",
         "The image uses the moving 'latest' tag without a digest."),
     Identity("missing-tag", "IL105", "warning", "image",
@@ -52,13 +55,16 @@ RULES: tuple[Identity, ...] = (
     Identity("pull-policy-never", "IL108", "warning", "image",
         "imagePullPolicy Never on an image from a registry: ErrImageNeverPull unless preloaded."),
     Identity("invalid-pull-policy", "IL109", "error", "image",
-        "imagePullPolicy is not Always, IfNotPresent or Never."),
+        "imagePullPolicy is not Always, IfNotPresent or Never.",
+        fix="safe"),
     Identity("deprecated-registry", "IL110", "warning", "image",
-        "The image comes from a registry that is frozen, shut down or moved."),
+        "The image comes from a registry that is frozen, shut down or moved.",
+        fix="safe"),
     Identity("missing-registry", "IL111", "warning", "run",
-        "No registry host: the image resolves to Docker Hub, where it is probably not."),
+        "No registry host, and the run says the image is not on Docker Hub."),
     Identity("image-typo", "IL112", "warning", "run",
-        "A registry host or repository is a near miss of a well-known or more used one."),
+        "A registry host or repository is a near miss of a well-known or more used one.",
+        fix="unsafe"),
     Identity("inconsistent-tags", "IL113", "info", "run",
         "One repository is tagged 'v1.2.3' in one place and '1.2.3' in another."),
     Identity("anonymous-docker-hub", "IL114", "info", "run",

@@ -6,8 +6,9 @@ entry is a dated fact with its source: what happened, when, and what to use inst
 message quotes them. Among them: `k8s.gcr.io` (frozen since 2023-04-03, replaced by
 `registry.k8s.io`), the `gcr.io/google-containers` project behind it until 2020, the Bitnami
 images on Docker Hub (`docker.io/bitnami`, versioned tags moved to `bitnamilegacy` on
-2025-09-29), GitHub's `docker.pkg.github.com` and JFrog's `docker.bintray.io`. The full list, with
-what still works for each, is `imagelint/data/deprecated-registries.tsv`.
+2025-09-29), Tekton's `gcr.io/tekton-releases` (public access removed in 2025, the images are on
+`ghcr.io/tektoncd`), GitHub's `docker.pkg.github.com` and JFrog's `docker.bintray.io`. The full
+list, with what still works for each, is `imagelint/data/deprecated-registries.tsv`.
 
 `gcr.io` as such is not on the list: Container Registry's own storage was retired in 2025, but the
 gcr.io host names keep serving every project hosted in Artifact Registry
@@ -26,12 +27,17 @@ image: k8s.gcr.io/ingress-nginx/controller:v1.9.4
 
 ## Fix
 Move to the replacement the message names (`registry.k8s.io/ingress-nginx/controller:v1.9.4`).
+`imagelint check --fix` does it when the entry's successor is another registry serving the same
+paths (`k8s.gcr.io`, `gcr.io/google-containers` -> `registry.k8s.io`) and the image names the
+deprecated prefix as written (a safe fix); moves to another project, such as Bitnami's legacy
+copies, are left to you.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from imagelint.core.fixes import SAFE, Fix
 from imagelint.core.model import Settings, Violation
 from imagelint.images import catalog
 from imagelint.images.reference import Reference, parse
@@ -44,6 +50,7 @@ SEVERITY = "warning"
 SCOPE = "image"
 PURE = True  # for a non-empty image string: depends on the string alone
 SUMMARY = "The image comes from a registry that is frozen, shut down or moved."
+FIX = SAFE
 
 
 def check(use: ImageUse, settings: Settings) -> Iterator[Violation]:
@@ -55,16 +62,27 @@ def check(use: ImageUse, settings: Settings) -> Iterator[Violation]:
     entry = catalog.deprecation_for(ref.name)
     if entry is None:
         return
+    fix = None
     if entry.rewrite:
         moved = entry.rewrite + ref.name[len(entry.prefix) :]
         suffix = str(ref)[len(ref.name) :]
         advice = f"use {shown(_familiar(moved) + suffix)}"
+        fix = _fix(use.image, entry.prefix, entry.rewrite)
     else:
         advice = f"move to {entry.replacement}"
     yield Violation(
         f"image {shown(use.image)}: {entry.prefix} was {entry.status} on {entry.date} "
         f"({entry.event}); {advice} (source: {entry.source})",
+        fix=fix,
     )
+
+
+def _fix(image: str, prefix: str, rewrite: str) -> Fix | None:
+    """The image on the successor registry, when the successor is a registry host (the same
+    paths, served elsewhere) and the image names the prefix as written."""
+    if "/" in rewrite or not image.startswith(prefix + "/"):
+        return None
+    return Fix(rewrite + image[len(prefix) :], SAFE, f"move to {rewrite}")
 
 
 def _familiar(name: str) -> str:

@@ -12,7 +12,8 @@
 How near is relative to length: no edits for names under 4 characters, one edit up to 7, two from
 8; a swap of two adjacent letters counts as one. Names that are themselves well known are never
 reported (`redis` and `redash/redash` are both real), nor are names that differ only in their
-numbers (`details-v1` and `details-v2`), and a tie between two candidates is not reported.
+numbers (`details-v1` and `details-v2`) or in one whole word (`py-runner` and `go-runner`), and
+a tie between two candidates is not reported.
 Spellings a registry itself treats as one are not typos: GCR's `_` and `-` in project names
 (`gcr.io/google_samples` is `gcr.io/google-samples`), the regional and legacy hosts of one
 registry (`b.gcr.io`, `us.gcr.io`); nor are hosts that differ by a whole word
@@ -29,6 +30,10 @@ image: ngnix:1.27
 
 ## Fix
 Correct the name to the one suggested ("did you mean ...").
+`imagelint check --fix --unsafe-fixes` corrects a registry host to the well-known host it is a
+near miss of, and a repository to the spelling the rest of the run uses (unsafe fixes: a near
+miss is likely, not certain, to be a typo); near misses of well-known Docker Hub images and of
+hosts used more often in the run are left to you.
 """
 
 from __future__ import annotations
@@ -37,9 +42,10 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
+from imagelint.core.fixes import UNSAFE, Fix
 from imagelint.core.model import ImageRecord, Settings, Violation
 from imagelint.images import catalog
-from imagelint.images.equivalence import host_typo_evidence, same_repository
+from imagelint.images.equivalence import host_typo_evidence, same_repository, word_replaced
 from imagelint.images.reference import DEFAULT_DOMAIN, Reference
 from imagelint.images.similarity import allowed_edits, bigrams, distance, may_be_within
 from imagelint.reporting.messages import shown
@@ -51,6 +57,7 @@ SEVERITY = "warning"
 SCOPE = "run"
 SUMMARY = "A registry host or repository is a near miss of a well-known or more used one."
 SUPERSEDES = ("missing-registry",)
+FIX = UNSAFE
 
 # How many times more often the correct spelling must occur in the run than the near miss.
 _DOMINANCE = 3
@@ -61,7 +68,7 @@ def check(run: RunIndex, settings: Settings) -> Iterator[tuple[ImageRecord, Viol
     references = list(run.references())
     hosts = _Frequencies(ref.domain for _, ref in references if ref.domain_given)
     names = _Frequencies(ref.name for _, ref in references)
-    judged: dict[tuple[str, bool], tuple[str, str, str] | None] = {}  # one verdict per name
+    judged: dict[tuple[str, bool], _Verdict | None] = {}  # one verdict per name
     for record, ref in references:
         assert record.image is not None
         key = (ref.name, ref.domain_given)
@@ -70,38 +77,48 @@ def check(run: RunIndex, settings: Settings) -> Iterator[tuple[ImageRecord, Viol
         found = judged[key]
         if found is None:
             continue
-        wrong, right, why = found
-        offset = max(record.image.find(wrong), 0)
+        wrong, right, why, fixable = found
+        at = record.image.find(wrong)
+        offset = max(at, 0)
+        fix = None
+        if fixable and at >= 0:
+            value = record.image[:at] + right + record.image[at + len(wrong) :]
+            fix = Fix(value, UNSAFE, f"correct {wrong} to {right}")
         yield (
             record,
             Violation(
                 f"image {shown(record.image)}: {shown(wrong)} looks like a typo of {shown(right)} "
                 f"({why}); did you mean {shown(record.image.replace(wrong, right, 1))}?",
                 offset,
+                fix=fix,
             ),
         )
 
 
-def _host_typo(ref: Reference, hosts: _Frequencies) -> tuple[str, str, str] | None:
+# A near miss: what is written, what was meant, why that, and whether --fix may correct it.
+_Verdict = tuple[str, str, str, bool]
+
+
+def _host_typo(ref: Reference, hosts: _Frequencies) -> _Verdict | None:
     if not ref.domain_given or catalog.is_known_host(ref.domain):
         return None
     known = catalog.host_typo_of(ref.domain)
     if known is not None:
-        return ref.domain.split(":", 1)[0], known, "a well-known registry"
+        return ref.domain.split(":", 1)[0], known, "a well-known registry", True
     frequent = hosts.dominant(ref.domain)
     if frequent is not None and host_typo_evidence(ref.domain, frequent):
-        return ref.domain, frequent, f"used {hosts.counts[frequent]} times in this run"
+        return ref.domain, frequent, f"used {hosts.counts[frequent]} times in this run", False
     return None
 
 
-def _name_typo(ref: Reference, names: _Frequencies) -> tuple[str, str, str] | None:
+def _name_typo(ref: Reference, names: _Frequencies) -> _Verdict | None:
     if ref.domain == DEFAULT_DOMAIN:
         familiar = ref.familiar_name
         if familiar in catalog.dockerhub_popular():
             return None
         known = catalog.dockerhub_index().nearest(familiar)
-        if known is not None and not _versioned_siblings(familiar, known):
-            return familiar, known, "a well-known Docker Hub image"
+        if known is not None and not _siblings(familiar, known):
+            return familiar, known, "a well-known Docker Hub image", False
     frequent = names.dominant(ref.name)
     if (
         frequent is None
@@ -113,6 +130,7 @@ def _name_typo(ref: Reference, names: _Frequencies) -> tuple[str, str, str] | No
         ref.path,
         frequent[len(ref.domain) + 1 :],
         f"used {names.counts[frequent]} times in this run",
+        True,
     )
 
 
@@ -148,7 +166,7 @@ class _Frequencies:
                 if (
                     may_be_within(pairs, other_pairs, limit)
                     and distance(value, other, limit) <= limit
-                    and not _versioned_siblings(value, other)
+                    and not _siblings(value, other)
                 ):
                     near.append(other)
         return near[0] if len(near) == 1 else None
@@ -160,6 +178,7 @@ def _group(value: str) -> str:
     return value[: value.find("/")] if "/" in value else ""
 
 
-def _versioned_siblings(a: str, b: str) -> bool:
-    """Names that differ only in their numbers (``details-v1``, ``details-v2``) are a family."""
-    return _DIGITS.sub("0", a) == _DIGITS.sub("0", b)
+def _siblings(a: str, b: str) -> bool:
+    """Names that differ only in their numbers (``details-v1``, ``details-v2``) or in one whole
+    word (``py-runner``, ``go-runner``) are a family, not a typo."""
+    return _DIGITS.sub("0", a) == _DIGITS.sub("0", b) or word_replaced(a, b)

@@ -19,7 +19,8 @@ containers:
 
 ## Fix
 Use one of the three values, capitalised as shown, or leave the field out for the default
-(`Always` for `:latest` or untagged images, `IfNotPresent` otherwise).
+(`Always` for `:latest` or untagged images, `IfNotPresent` otherwise). `imagelint check --fix`
+corrects a value that differs from one of them only in case (a safe fix); a typo is left to you.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from imagelint.configuration import schemas
+from imagelint.core.fixes import SAFE, Fix
 from imagelint.core.model import Settings, Violation
 from imagelint.kube.workloads import ImageUse
 from imagelint.reading.yamlnodes import is_null, scalar_type, string_value
@@ -37,6 +39,7 @@ CODE = "IL109"
 SEVERITY = "error"
 SCOPE = "image"
 SUMMARY = "imagePullPolicy is not Always, IfNotPresent or Never."
+FIX = SAFE
 
 SCHEMA = "container-fields.schema.json"
 
@@ -59,7 +62,8 @@ def check(use: ImageUse, settings: Settings) -> Iterator[Violation]:
         assert value is not None
         import difflib
 
-        close = {v.lower(): v for v in allowed()}.get(value.lower()) or next(
+        cased = {v.lower(): v for v in allowed()}.get(value.lower())
+        close = cased or next(
             iter(difflib.get_close_matches(value, allowed(), n=1, cutoff=0.6)), None
         )
         hint = f"; did you mean {shown(close)}?" if close else ""
@@ -67,4 +71,5 @@ def check(use: ImageUse, settings: Settings) -> Iterator[Violation]:
             f"imagePullPolicy {shown(value)} is not one of {', '.join(allowed())} (the API "
             f"server refuses it; values are case-sensitive){hint}",
             node=node,
+            fix=Fix(cased, SAFE, "write the policy's case") if cased else None,
         )

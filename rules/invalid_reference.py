@@ -29,14 +29,17 @@ containers:
 ## Fix
 Write the reference as `[registry[:port]/]path[:tag][@algorithm:hex]` with a lowercase path,
 e.g. `registry.acme.io/shop/api:2.1` or `postgres@sha256:<64 hex characters>`.
+`imagelint check --fix` removes whitespace around the image and an `https://` or `http://`
+prefix (a safe fix); the other defects are left to you (or to the rule that names them).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from imagelint.core.fixes import SAFE, Fix
 from imagelint.core.model import Settings, Violation
-from imagelint.images.diagnosis import diagnose
+from imagelint.images.diagnosis import diagnose, repaired
 from imagelint.images.reference import InvalidReference, parse
 from imagelint.kube.workloads import ImageUse
 from imagelint.reading.yamlnodes import is_null, scalar_type
@@ -48,6 +51,7 @@ SEVERITY = "error"
 SCOPE = "image"
 PURE = True  # for a non-empty image string: depends on the string alone
 SUMMARY = "The image is missing or is not a valid image reference."
+FIX = SAFE
 
 
 def _holder(use: ImageUse) -> str:
@@ -78,11 +82,19 @@ def check(use: ImageUse, settings: Settings) -> Iterator[Violation]:
     result = parse(use.image)
     if isinstance(result, InvalidReference):
         yield Violation(
-            f"image {shown(use.image)} cannot be pulled: {result.reason}", result.offset
+            f"image {shown(use.image)} cannot be pulled: {result.reason}",
+            result.offset,
+            fix=_fix(use.image),
         )
     elif result.domain == "":
         reason, offset = diagnose(use.image)
         yield Violation(
             f"image {shown(use.image)} cannot be pulled: {reason or 'its registry host is not a valid host name'}",
             offset,
+            fix=_fix(use.image),
         )
+
+
+def _fix(image: str) -> Fix | None:
+    value = repaired(image)
+    return None if value is None else Fix(value, SAFE, "remove what surrounds the reference")

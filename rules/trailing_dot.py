@@ -20,12 +20,16 @@ containers:
 
 ## Fix
 Remove the trailing character (`registry.acme.io/shop/web:2.4`), or complete the version.
+`imagelint check --fix` removes a trailing `.` of a tag or registry host when what is left is a
+valid reference (a safe fix); a trailing `-` or `_`, or a `.` ending the repository path, is
+left to you.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from imagelint.core.fixes import SAFE, Fix
 from imagelint.core.model import Settings, Violation
 from imagelint.images.parts import split
 from imagelint.images.reference import InvalidReference, parse
@@ -39,6 +43,7 @@ SCOPE = "image"
 PURE = True  # for a non-empty image string: depends on the string alone
 SUMMARY = "A tag ends in '.', '-' or '_', or a path or host ends in '.'."
 SUPERSEDES = ("invalid-reference",)
+FIX = SAFE
 
 _TAG_PUNCTUATION = ".-_"
 
@@ -64,8 +69,13 @@ def check(use: ImageUse, settings: Settings) -> Iterator[Violation]:
         return
     fixed = not isinstance(parse(suggestion), InvalidReference)
     hint = f"; did you mean {shown(suggestion)}?" if fixed else ""
+    # Only dots are fixed, of a tag or host: a '-' or '_' may stand for a missing suffix.
+    removed = image[offset : offset + len(image) - len(suggestion)]
+    dots = fixed and where != "repository path" and set(removed) == {"."}
+    fix = Fix(suggestion, SAFE, f"remove the trailing '.' of the {where}") if dots else None
     yield Violation(
         f"image {shown(image)}: the {where} ends in {image[offset]!r}, which is {why}{hint}",
         offset,
         replaces=fixed,
+        fix=fix,
     )

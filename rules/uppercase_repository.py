@@ -18,13 +18,15 @@ containers:
 ```
 
 ## Fix
-Write the path in lowercase, as it was pushed: `mycompany/api:1.0`.
+Write the path in lowercase, as it was pushed: `mycompany/api:1.0`. `imagelint check --fix`
+does it when the lowercase form is a valid reference (a safe fix).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from imagelint.core.fixes import SAFE, Fix
 from imagelint.core.model import Settings, Violation
 from imagelint.images.parts import split
 from imagelint.images.reference import InvalidReference, parse
@@ -38,6 +40,7 @@ SCOPE = "image"
 PURE = True  # for a non-empty image string: depends on the string alone
 SUMMARY = "The repository path has capital letters; registries only know lowercase names."
 SUPERSEDES = ("invalid-reference",)
+FIX = SAFE
 
 
 def check(use: ImageUse, settings: Settings) -> Iterator[Violation]:
@@ -56,4 +59,5 @@ def check(use: ImageUse, settings: Settings) -> Iterator[Violation]:
         f"which no registry accepts{hint}",
         parts.path_at + capital,
         replaces=fixed,
+        fix=Fix(suggestion, SAFE, "lowercase the repository path") if fixed else None,
     )

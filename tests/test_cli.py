@@ -84,6 +84,7 @@ def test_json_format(files):
         "image": "Nginx:1",
         "field": "spec.containers[0].image",
         "source": None,
+        "via": [],
     }
 
 
@@ -168,12 +169,15 @@ def test_rules_listing():
     lines = run(["rules"]).output.splitlines()
     assert [line.split()[:3] for line in lines][:1] == [["IL001", "yaml-syntax", "error"]]
     [line] = [line for line in lines if line.startswith("IL101 ")]
-    assert line.split(None, 3) == [
+    assert line.split(None, 4) == [
         "IL101",
         "invalid-reference",
         "error",
+        "safe",  # its fix
         "The image is missing or is not a valid image reference.",
     ]
+    [line] = [line for line in lines if line.startswith("IL104 ")]
+    assert line.split()[3] == "-"  # latest-tag has no fix
 
 
 @pytest.mark.parametrize("name", ["invalid-reference", "IL101", "il101"])

@@ -332,7 +332,7 @@ def test_github_escaping_round_trips(nasty_report: Report) -> None:
     assert lines[0].startswith("::warning file=odd%2Cdir/a%3Ab 100%25.yaml,line=3,col=7,")
     fields = _parse_commands(text)[0]
     assert fields["file"] == NASTY_PATH[2:]
-    assert fields["message"] == NASTY_MESSAGE + " (via overlays/pr\u00f6d, over\"lays/dev)"
+    assert fields["message"] == NASTY_MESSAGE + ' (via overlays/pr\u00f6d, over"lays/dev)'
     assert _parse_commands(text)[1]["message"] == "bad\x0c"
     assert github.escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
     assert github.escape_data("a:b,c%\r\n") == "a:b,c%25%0D%0A"

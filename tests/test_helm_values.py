@@ -12,7 +12,7 @@ from ruamel.yaml.nodes import Node
 from imagelint.reading.yamlnodes import as_mapping, as_sequence, string_value
 from imagelint.trees.helm import chart_builds, is_chart
 from imagelint.trees.origins import Build, SplicedScalar, file_of
-from tests.helpers import FIXTURES, ROOT
+from tests.helpers import ROOT
 
 HELM = ROOT / "tests" / "data" / "trees" / "helm"
 REAL = ROOT / "tests" / "data" / "helm-real"

@@ -59,10 +59,10 @@ def repo(tmp_path_factory):
     return root
 
 
-def try_repo(repo, *files: str, home) -> subprocess.CompletedProcess:
+def try_repo(repo, *files: str, home, hook: str = "imagelint") -> subprocess.CompletedProcess:
     env = dict(os.environ, PRE_COMMIT_HOME=str(home), PRE_COMMIT_COLOR="never")
     return subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "imagelint", "--files", *files],
+        [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), hook, "--files", *files],
         cwd=repo,
         capture_output=True,
         text=True,
@@ -85,3 +85,37 @@ def test_a_bad_manifest_fails_and_a_good_one_passes(repo, home):
     # so the changed Deployment alone is judged right.
     assert good.returncode == 0, good.stdout + good.stderr
     assert "Passed" in good.stdout
+
+
+@pytest.fixture(scope="module")
+def snapshot(tmp_path_factory):
+    """This checkout's working tree as a repository of its own, committed: try-repo builds the
+    hook from a repository's files, and a checkout's new files are not committed yet."""
+    copy = tmp_path_factory.mktemp("imagelint-snapshot") / "imagelint"
+    ignored = shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info", "__pycache__")
+    shutil.copytree(ROOT, copy, ignore=ignored)
+    git("init", "-q", cwd=copy)
+    git("add", ".", cwd=copy)
+    git("-c", "user.email=ci@example.com", "-c", "user.name=ci", "commit", "-qm", "s", cwd=copy)
+    return copy
+
+
+def test_the_fix_hook_fixes_and_fails_when_it_changed_a_file(repo, home, snapshot):
+    (repo / "apps" / "fixable.yaml").write_text(
+        DEPLOYMENT.format(name="fixable", image="cr.acme.example/Shop/api:2.4.1")
+    )
+    git("add", "apps/fixable.yaml", cwd=repo)
+    env = dict(os.environ, PRE_COMMIT_HOME=str(home), PRE_COMMIT_COLOR="never")
+    command = [sys.executable, "-m", "pre_commit", "try-repo", str(snapshot), "imagelint-fix"]
+    command += ["--files", "apps/fixable.yaml"]
+
+    def hook() -> subprocess.CompletedProcess:
+        return subprocess.run(command, cwd=repo, capture_output=True, text=True, env=env)
+
+    first = hook()
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert "files were modified by this hook" in first.stdout
+    assert "image: cr.acme.example/shop/api:2.4.1" in (repo / "apps" / "fixable.yaml").read_text()
+    git("add", "apps/fixable.yaml", cwd=repo)
+    second = hook()
+    assert second.returncode == 0, second.stdout + second.stderr

@@ -118,6 +118,7 @@ def test_the_index_repeats_each_rule_modules_constants():
             module.SUMMARY,
             getattr(module, "DEFAULT_ENABLED", True),
             getattr(module, "ONLINE", False),
+            getattr(module, "FIX", None),
         )
         assert entry._field_values(entry) == declared, entry.name
     assert [entry.code for entry in _index.RULES] == sorted(entry.code for entry in _index.RULES)

@@ -10,6 +10,16 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from imagelint import __version__
+from imagelint.cli.fixflow import (
+    FixMode,
+    echo_file,
+    exit_status,
+    fix_run,
+    locator,
+    roots_of,
+    stdin_as_file,
+    summary,
+)
 from imagelint.cli.flags import check_options, config_options, effective
 from imagelint.cli.output import ProgressBar, exit_code, formats, notes, write_outputs
 from imagelint.configuration.effective import Effective
@@ -21,6 +31,7 @@ from imagelint.reading import sources
 from imagelint.reporting.filters import Filters
 from imagelint.running.parallel import available_cpus
 from imagelint.running.pipeline import run
+from imagelint.running.results import Report
 
 if TYPE_CHECKING:  # imported when the online checks run: see _online_step
     from imagelint.online.step import OnlineStep
@@ -75,17 +86,53 @@ def check(paths: tuple[str, ...], **opts: Any) -> None:
     if settings_in_effect["online"]:
         online = _online_step(settings_in_effect, opts, settings, rules)
     jobs = opts["jobs"] or available_cpus()
-    report = run(refs, context, settings, rules, filters, online, jobs, paths or (".",))
-    if online is not None:
-        report.notes.extend(online.notes)
+    mode = FixMode(opts, settings_in_effect["fix"], settings_in_effect["unsafe-fixes"])
+    named = paths or (".",)
+    with stdin_as_file(refs if mode.active else []) as (stand_ins, stdin_file):
+        refs = stand_ins if stdin_file is not None else refs
 
+        def check_once() -> Report:
+            report = run(refs, context, settings, rules, filters, online, jobs, named)
+            if online is not None:
+                report.notes.extend(online.notes)
+            return report
+
+        if not mode.active:
+            _report(check_once(), opts, settings_in_effect, pairs, refs, paths)
+        report, outcome = fix_run(check_once, mode, locator(refs), roots_of(named, stdin_file))
+        if mode.diff:
+            click.echo(outcome.diff, nl=False)
+        elif stdin_file is not None:
+            echo_file(stdin_file)
+        code = _report(report, opts, settings_in_effect, pairs, refs, paths, mode, stdin_file)
+        for line in summary(report, outcome, mode):
+            click.echo(line, err=True)
+        sys.exit(exit_status(mode, outcome, code))
+
+
+def _report(
+    report: Report,
+    opts: dict[str, Any],
+    settings_in_effect: Effective,
+    pairs: list[tuple[str, str | None]],
+    refs: list[sources.SourceRef],
+    paths: tuple[str, ...],
+    mode: FixMode | None = None,
+    stdin_file: str | None = None,
+) -> int:
+    """Write the report and the notes; the exit code (without fixing: exit with it)."""
     if opts["write_baseline"]:
         _write_baseline(opts["write_baseline"], report.findings)
-    write_outputs(report, pairs, opts["color"], opts["statistics"])
+    if mode is None or mode.report:
+        # With standard input fixed, standard output holds the fixed text.
+        write_outputs(report, pairs, opts["color"], opts["statistics"], stdin_file is not None)
     notes(report, refs, paths)
     exit_zero = opts["exit_zero"] or bool(opts["write_baseline"])
     fail_on = settings_in_effect["fail-on"]
-    sys.exit(exit_code(report, fail_on, exit_zero, opts["fail_if_empty"]))
+    code = exit_code(report, fail_on, exit_zero, opts["fail_if_empty"])
+    if mode is None:
+        sys.exit(code)
+    return code
 
 
 def _declare_kinds(entries: list[dict[str, Any]]) -> None:
@@ -147,13 +194,16 @@ def _online_step(
 
 @cli.command("rules")
 def list_rules() -> None:
-    """List every rule: code, name, default severity and what it finds."""
+    """List every rule: code, name, default severity, fix (safe, unsafe or -) and what it
+    finds."""
     rules = all_rules()
     width = max(len(rule.name) for rule in rules)
     for rule in rules:
         off = "" if rule.default_enabled else " (off by default)"
+        fix = rule.fix or "-"
         click.echo(
-            f"{rule.code}  {rule.name:<{width}}  {rule.severity.label:<7}  {rule.summary}{off}"
+            f"{rule.code}  {rule.name:<{width}}  {rule.severity.label:<7}  {fix:<6}  "
+            f"{rule.summary}{off}"
         )
 
 
@@ -166,7 +216,11 @@ def show_rule(name: str) -> None:
         raise click.UsageError(f"unknown rule {name!r}; 'imagelint rules' lists them")
     state = "on" if rule.default_enabled else "off"
     click.echo(f"# {rule.name} ({rule.code})\n")
-    click.echo(f"Default severity: {rule.severity.label}. Enabled by default: {state}.\n")
+    fix = {"safe": "safe (--fix)", "unsafe": "unsafe (--fix --unsafe-fixes)"}.get(rule.fix or "")
+    click.echo(
+        f"Default severity: {rule.severity.label}. Enabled by default: {state}. "
+        f"Automatic fix: {fix or 'none'}.\n"
+    )
     click.echo(rule.doc)
     if rule.options:
         click.echo("\n## Options")

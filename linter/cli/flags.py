@@ -147,6 +147,27 @@ COMMAND_LINE: tuple[Option, ...] = (
         ),
     ),
     Option(
+        "diff",
+        _SWITCH,
+        False,
+        "",
+        Flag("--diff", "Print the fixes as a unified diff and write nothing (exit 1 if any)."),
+    ),
+    Option(
+        "fix-only",
+        _SWITCH,
+        False,
+        "",
+        Flag("--fix-only", "Apply the fixes and report nothing else (implies --fix)."),
+    ),
+    Option(
+        "exit-non-zero-on-fix",
+        _SWITCH,
+        False,
+        "",
+        Flag("--exit-non-zero-on-fix", "Exit 1 when something was fixed, even if nothing is left."),
+    ),
+    Option(
         "color",
         one_of("auto", "always", "never"),
         "auto",
@@ -191,6 +212,11 @@ CHECK_ORDER = (
     "no-cache",
     "baseline",
     "write-baseline",
+    "fix",
+    "unsafe-fixes",
+    "diff",
+    "fix-only",
+    "exit-non-zero-on-fix",
     "color",
 )
 _CONFIG_ORDER = ("isolated", "config")  # the flags that choose the configuration file

@@ -48,15 +48,21 @@ def formats(names: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[str,
 
 
 def write_outputs(
-    report: Any, pairs: list[tuple[str, str | None]], color: str, stats: bool
+    report: Any,
+    pairs: list[tuple[str, str | None]],
+    color: str,
+    stats: bool,
+    to_stderr: bool = False,
 ) -> None:
+    """The report in each format, to its file or to standard output (standard error with
+    ``to_stderr``: when standard output holds fixed text)."""
     to_stdout = None
     for name, output in pairs:
         if output is None:
             to_stdout = name
-            click.echo(
-                render(name, report, use_color(color, sys.stdout.isatty())), nl=False, color=True
-            )
+            stream = sys.stderr if to_stderr else sys.stdout
+            text = render(name, report, use_color(color, stream.isatty()))
+            click.echo(text, nl=False, color=True, err=to_stderr)
             continue
         try:
             with open(output, "w", encoding="utf-8") as handle:
@@ -67,7 +73,7 @@ def write_outputs(
         # Here, not at the top: a formatter, which a run in another format does not need.
         from imagelint.reporting.formatters.text import statistics
 
-        click.echo(statistics(report), nl=False, err=to_stdout not in (None, "text"))
+        click.echo(statistics(report), nl=False, err=to_stderr or to_stdout not in (None, "text"))
 
 
 def notes(report: Any, refs: Sequence[Any], paths: tuple[str, ...]) -> None:

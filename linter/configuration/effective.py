@@ -19,11 +19,14 @@ class Effective:
     """Every configuration key's value and where it came from (``default``, the file and its
     line, a flag), in the order of the declarations."""
 
-    __slots__ = ("values", "origins")
+    __slots__ = ("values", "origins", "config")
 
-    def __init__(self, values: dict[str, Any], origins: dict[str, str]) -> None:
+    def __init__(
+        self, values: dict[str, Any], origins: dict[str, str], config: Config | None = None
+    ) -> None:
         self.values = values
         self.origins = origins
+        self.config = config  # the file read, if any: its folder anchors exclude and the like
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -51,4 +54,4 @@ def resolve(config: Config, flags: Mapping[str, tuple[str, Any]]) -> Effective:
                 value, origin = given, flag
         values[key] = value
         origins[key] = origin
-    return Effective(values, origins)
+    return Effective(values, origins, config)

@@ -16,7 +16,9 @@ and, by scope:
 Optional constants: ``SUPERSEDES`` (names of rules whose finding on the same image this one's
 replaces), ``DEFAULT_ENABLED`` (default true), ``ONLINE`` (run rules that report on the
 registries' answers, which only ``--online`` asks for: an offline run skips them), ``PURE``
-(image rules whose verdict depends only on the image string, computed once per distinct string).
+(image rules whose verdict depends only on the image string, computed once per distinct string),
+``FIX`` (``"safe"`` or ``"unsafe"`` for a rule whose violations can carry a
+:class:`~imagelint.core.fixes.Fix`; default None: it cannot fix).
 The options a rule reads are declared in :mod:`imagelint.core.options`.
 
 Two lists name every rule module: ``rules/_contract.py`` puts each under the Protocol of its
@@ -73,9 +75,9 @@ class RunRuleModule(InputRuleModule, Protocol):
 
 class Identity(FrozenRecord):
     """A rule's identity as ``rules/_index.py`` records it: the constants of its module (``NAME``,
-    ``CODE``, ``SEVERITY``, ``SCOPE``, ``SUMMARY``, ``DEFAULT_ENABLED``, ``ONLINE``)."""
+    ``CODE``, ``SEVERITY``, ``SCOPE``, ``SUMMARY``, ``DEFAULT_ENABLED``, ``ONLINE``, ``FIX``)."""
 
-    __slots__ = ("name", "code", "severity", "scope", "summary", "default_enabled", "online")
+    __slots__ = ("name", "code", "severity", "scope", "summary", "default_enabled", "online", "fix")
     name: str
     code: str
     severity: str  # a label: error, warning or info
@@ -83,6 +85,7 @@ class Identity(FrozenRecord):
     summary: str
     default_enabled: bool
     online: bool
+    fix: str | None  # "safe", "unsafe" or None: what its fixes are, if it has any
 
     def __init__(
         self,
@@ -93,6 +96,7 @@ class Identity(FrozenRecord):
         summary: str,
         default_enabled: bool = True,
         online: bool = False,
+        fix: str | None = None,
     ) -> None:
         set_field(self, "name", name)
         set_field(self, "code", code)
@@ -101,3 +105,4 @@ class Identity(FrozenRecord):
         set_field(self, "summary", summary)
         set_field(self, "default_enabled", default_enabled)
         set_field(self, "online", online)
+        set_field(self, "fix", fix)

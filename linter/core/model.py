@@ -13,6 +13,7 @@ import enum
 from collections.abc import Mapping
 from typing import Any
 
+from imagelint.core.fixes import Edit, Fix
 from imagelint.core.frozen import FrozenRecord, ValueRecord, set_field
 from imagelint.core.options import setting_default
 
@@ -74,6 +75,7 @@ class Finding(FrozenRecord):
         "source",
         "field",
         "via",
+        "edit",
     )
     rule: str  # stable kebab-case name
     code: str  # stable code, e.g. IL101
@@ -90,6 +92,7 @@ class Finding(FrozenRecord):
     # The trees (kustomize roots, chart variants) the value was built through, when it was:
     # one finding lists every root that builds the same defect at the same place.
     via: tuple[str, ...]
+    edit: Edit | None  # the change that repairs it, where the value is written (core.fixes)
 
     def __init__(
         self,
@@ -106,6 +109,7 @@ class Finding(FrozenRecord):
         source: str | None = None,
         field: str | None = None,
         via: tuple[str, ...] = (),
+        edit: Edit | None = None,
     ) -> None:
         set_field(self, "rule", rule)
         set_field(self, "code", code)
@@ -120,6 +124,7 @@ class Finding(FrozenRecord):
         set_field(self, "source", source)
         set_field(self, "field", field)
         set_field(self, "via", via)
+        set_field(self, "edit", edit)
 
     def with_severity(self, severity: Severity) -> Finding:
         """This finding at another severity (a copy)."""
@@ -130,21 +135,9 @@ class Finding(FrozenRecord):
         return self._with(self.severity, via)
 
     def _with(self, severity: Severity, via: tuple[str, ...]) -> Finding:
-        return Finding(
-            self.rule,
-            self.code,
-            severity,
-            self.path,
-            self.line,
-            self.column,
-            self.message,
-            self.object,
-            self.container,
-            self.image,
-            self.source,
-            self.field,
-            via,
-        )
+        fields = list(self._field_values(self))
+        fields[2], fields[12] = severity, via  # the fields in __init__ order
+        return Finding(*fields)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.line, self.column, self.code, self.message)
@@ -153,7 +146,7 @@ class Finding(FrozenRecord):
 class Violation(ValueRecord):
     """What a rule reports; the engine adds the rule's identity and the context."""
 
-    __slots__ = ("message", "offset", "node", "replaces", "severity", "site")
+    __slots__ = ("message", "offset", "node", "replaces", "severity", "site", "fix")
     message: str
     offset: int  # index into the checked string (e.g. the image) where the defect is
     node: object | None  # the YAML node to point at, when not the checked value itself
@@ -162,6 +155,7 @@ class Violation(ValueRecord):
     replaces: bool
     severity: Severity | None  # for a rule whose findings differ in severity
     site: Site | None  # where, for a run rule reporting on a Secret (default: its name)
+    fix: Fix | None  # the new value of the checked value (or of ``node``) that repairs it
 
     def __init__(
         self,
@@ -171,6 +165,7 @@ class Violation(ValueRecord):
         replaces: bool = True,
         severity: Severity | None = None,
         site: Site | None = None,
+        fix: Fix | None = None,
     ) -> None:
         set_field(self, "message", message)
         set_field(self, "offset", offset)
@@ -178,6 +173,7 @@ class Violation(ValueRecord):
         set_field(self, "replaces", replaces)
         set_field(self, "severity", severity)
         set_field(self, "site", site)
+        set_field(self, "fix", fix)
 
 
 class Site(ValueRecord):

@@ -165,6 +165,20 @@ SIZE = Kind(
 SEVERITIES = Kind(_frozen({"type": "object", "additionalProperties": {"$ref": "#/$defs/severity"}}))
 RULES_BY_GLOB = Kind(_frozen({"type": "object", "additionalProperties": {"$ref": "#/$defs/rules"}}))
 _GLOB = {"type": "string"}
+# NAMESPACE/NAME globs: a name alone ('regcred') is refused, not read as any namespace's.
+SECRET_GLOBS = Kind(
+    _frozen(
+        {
+            "type": "array",
+            "items": {
+                "type": "string",
+                "pattern": "^[^/]+/[^/]+$",
+                "description": "NAMESPACE/NAME, globs allowed: '*/regcred' for every namespace",
+            },
+        }
+    ),
+    many=True,
+)
 EXEMPTION_LIST = Kind(
     _frozen(
         {
@@ -325,7 +339,7 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "external-secrets",
-        STRINGS,
+        SECRET_GLOBS,
         (),
         "Pull secrets made outside the manifests, as NAMESPACE/NAME globs.",
         Flag(
@@ -430,6 +444,22 @@ OPTIONS: tuple[Option, ...] = (
         (),
         "Where in-house custom resources hold images: apiVersion (or group), kind and field "
         "paths such as spec.steps[*].image, spec.steps or spec.workers[*].template.",
+    ),
+    Option(
+        "fix",
+        BOOLEAN,
+        False,
+        "Apply the fixes of findings that have one (safe fixes; see unsafe-fixes).",
+        Flag(
+            "--fix", "Apply the safe fixes, writing the files (standard input: to standard output)."
+        ),
+    ),
+    Option(
+        "unsafe-fixes",
+        BOOLEAN,
+        False,
+        "Also apply the unsafe fixes (likely repairs a person should review), with fix or --diff.",
+        Flag("--unsafe-fixes", "Also apply (or show) the unsafe fixes."),
     ),
     Option(
         "exemptions",

@@ -2,8 +2,8 @@
 carry, per scope, is :mod:`imagelint.core.contract`.
 
 A rule is known by its identity (name, code, severity, scope, summary, whether it is on by
-default and whether it needs ``--online``), which ``rules/_index.py`` lists for every rule, and
-by what its module carries (its documentation, its check, the optional ``SUPERSEDES`` and
+default, whether it needs ``--online``, whether it can fix), which ``rules/_index.py`` lists for
+every rule, and by what its module carries (its documentation, its check, the optional ``SUPERSEDES`` and
 ``PURE``). The rulebook reads the index alone: listing, finding and selecting rules import no
 rule module, and a rule's module is imported the first time its documentation or check is asked
 for. A run therefore imports only the modules of the rules it runs (an offline run skips the
@@ -71,6 +71,7 @@ class Rule(FrozenRecord):
         "default_enabled",
         "online",
         "options",
+        "fix",
         "parts",
     )
     name: str
@@ -81,6 +82,7 @@ class Rule(FrozenRecord):
     default_enabled: bool
     online: bool  # reports on the registries' answers: run with --online only
     options: dict[str, Declared]  # the options that configure it, by name (core.options)
+    fix: str | None  # "safe" or "unsafe" when its findings can carry a fix (core.fixes)
     parts: ModuleParts | None
 
     def __init__(
@@ -93,6 +95,7 @@ class Rule(FrozenRecord):
         default_enabled: bool,
         online: bool,
         options: dict[str, Declared],
+        fix: str | None = None,
         parts: ModuleParts | None = None,
     ) -> None:
         set_field(self, "name", name)
@@ -103,6 +106,7 @@ class Rule(FrozenRecord):
         set_field(self, "default_enabled", default_enabled)
         set_field(self, "online", online)
         set_field(self, "options", options)
+        set_field(self, "fix", fix)
         set_field(self, "parts", parts)
 
     def module_parts(self) -> ModuleParts:
@@ -180,6 +184,7 @@ def all_rules() -> tuple[Rule, ...]:
                 default_enabled=entry.default_enabled,
                 online=entry.online,
                 options=options,
+                fix=entry.fix,
             )
         )
     return tuple(sorted(rules, key=lambda rule: rule.code))

@@ -73,6 +73,18 @@ def diagnose(image: str) -> tuple[str | None, int]:
     return None, 0
 
 
+def repaired(image: str) -> str | None:
+    """The image without what surrounds a reference by mistake, when that is all that differs:
+    whitespace around it, and an ``https://`` or ``http://`` prefix (copied from a browser).
+    None when there is nothing of the kind to remove. (The result may still be invalid for
+    other reasons, which their own rules report.)"""
+    text = image.strip()
+    scheme = patterns().scheme.match(text)
+    if scheme and scheme.group(0).lower() in ("https://", "http://"):
+        text = text[scheme.end() :].strip()
+    return text if text and text != image else None
+
+
 def _diagnose_digest(image: str, at: int) -> tuple[str, int] | None:
     digest = image[at + 1 :]
     start = at + 1

@@ -340,8 +340,10 @@ class Engine:
                 findings.append(record_finding(rule, record, violation))
             else:
                 # Image rules point at YAML nodes (the model types them as objects).
-                site = loaded.site(cast(Node, violation.node), record.site.source).inexact()
-                findings.append(record_finding(rule, record, violation, site))
+                node = cast(Node, violation.node)
+                site = loaded.site(node, record.site.source).inexact()
+                old = string_value(node) if violation.fix is not None else None
+                findings.append(record_finding(rule, record, violation, site, old))
         return findings, superseded
 
     def _duplicate_finding(

@@ -19,6 +19,7 @@ from imagelint.kube.objects import KubeObject
 from imagelint.reading.loader import LoadedFile
 from imagelint.reading.sources import Problem
 from imagelint.reading.yamlnodes import DuplicateKey
+from imagelint.running.fixes import edit_for
 
 MAX_CONTEXT_IMAGE = 4096
 
@@ -38,9 +39,15 @@ def without_superseded(
 
 
 def record_finding(
-    rule: Rule, subject: Subject, violation: Violation, site: Site | None = None
+    rule: Rule,
+    subject: Subject,
+    violation: Violation,
+    site: Site | None = None,
+    old: str | None = None,
 ) -> Finding:
-    """A finding about an image, a name reference or a Secret, from its record."""
+    """A finding about an image, a name reference or a Secret, from its record. With a fix, it
+    carries the edit that makes it (``old``: the value written at ``site``, when not the
+    image)."""
     context: tuple[ObjectId, str | None, str | None, str | None]
     if isinstance(subject, ImageRecord):
         image = subject.image
@@ -56,6 +63,11 @@ def record_finding(
         context = (subject.object, None, None, None)
     path, line, column = site.locate(violation.offset)
     obj, container, image, field = context
+    edit = None
+    if violation.fix is not None:
+        if old is None and isinstance(subject, ImageRecord):
+            old = subject.image
+        edit = edit_for(site, old, violation.fix)
     return Finding(
         rule.name,
         rule.code,
@@ -70,6 +82,7 @@ def record_finding(
         site.source,
         field,
         (site.via,) if site.via else (),
+        edit,
     )
 
 

@@ -43,6 +43,20 @@ def test_a_registry_without_a_path_for_path_replacement():
     ]
 
 
+def test_a_project_whose_public_access_was_removed():
+    # bench/corpus-extra/tektoncd__pipeline/examples/v1/taskruns/no-ci/git-*-multiple-repos.yaml
+    assert messages(
+        "gcr.io/tekton-releases/github.com/tektoncd/pipeline/cmd/git-init:latest", RULE
+    ) == [
+        'image "gcr.io/tekton-releases/github.com/tektoncd/pipeline/cmd/git-init:latest": '
+        "gcr.io/tekton-releases was removed on 2025-07-10 (Tekton removed public access to its "
+        "gcr.io project after moving its releases to the GitHub Container registry, so pulls from "
+        "it fail with 403 Forbidden); move to ghcr.io/tektoncd (the same images; each release's "
+        "release.yaml names their paths there) (source: "
+        "https://github.com/tektoncd/pipeline/issues/8870)"
+    ]
+
+
 @pytest.mark.parametrize(
     "image",
     [

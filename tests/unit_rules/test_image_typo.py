@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
+from imagelint.images.equivalence import word_replaced
 from imagelint.images.similarity import allowed_edits, distance
 from imagelint.rules import image_typo
 from tests.unit_rules.helpers import findings, pod
@@ -17,6 +20,38 @@ def test_a_rare_name_beside_a_frequent_near_miss():
     [finding] = findings(text, RULE)
     assert '"acme/biling-api" looks like a typo of "acme/billing-api"' in finding.message
     assert "used 3 times in this run" in finding.message
+
+
+def test_a_name_with_one_whole_word_replaced_is_a_variant_not_a_typo():
+    # bench/corpus-extra/litmuschaos__chaos-charts: py-runner (the Python experiments' runner,
+    # a Docker Hub repository of its own) beside 104 uses of go-runner.
+    text = "\n---\n".join(
+        [pod("image: litmuschaos.docker.scarf.sh/litmuschaos/go-runner:latest") for _ in range(4)]
+        + [pod("image: litmuschaos.docker.scarf.sh/litmuschaos/py-runner:latest")]
+    )
+    assert findings(text, RULE) == []
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("litmuschaos/py-runner", "litmuschaos/go-runner"), ("app-a", "app-b"), ("x/blue", "x/red")],
+)
+def test_word_replaced(a, b):
+    assert word_replaced(a, b) and word_replaced(b, a)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("acme/biling-api", "acme/billing-api"),  # a letter dropped: the word is kept
+        ("ngnix", "nginx"),  # a swap
+        ("acme/api-v1", "acme/api_v1"),  # a separator, not a word
+        ("acme/py-runner-x", "acme/go-runner-y"),  # two words
+        ("acme/runner", "acme/py-runner"),  # a word added, not replaced
+    ],
+)
+def test_not_word_replaced(a, b):
+    assert not word_replaced(a, b)
 
 
 def dominant_by_comparing_all(counts: dict[str, int], value: str) -> str | None:
@@ -36,7 +71,7 @@ def dominant_by_comparing_all(counts: dict[str, int], value: str) -> str | None:
         and count >= image_typo._DOMINANCE
         and count >= image_typo._DOMINANCE * counts[value]
         and distance(value, other, limit) <= limit
-        and not image_typo._versioned_siblings(value, other)
+        and not image_typo._siblings(value, other)
     ]
     return near[0] if len(near) == 1 else None
 
