@@ -44,6 +44,7 @@ from imagelint.rules import (
     tag_and_digest,
     tag_not_found,
     trailing_dot,
+    unpinned_tag,
     unreadable_file,
     unrendered_template,
     unused_pull_secret,
@@ -97,5 +98,6 @@ RUN: tuple[RunRuleModule, ...] = (
     repository_not_found,
     static_ecr_token,
     tag_not_found,
+    unpinned_tag,
     unused_pull_secret,
 )

@@ -19,6 +19,8 @@ containers:
 
 ## Fix
 Pin a version (`nginx:1.27.2`) or a digest (`nginx@sha256:...`).
+`imagelint check --online --extend-select unpinned-tag --fix --unsafe-fixes` replaces it with
+the digest it points to now (see `unpinned-tag`).
 """
 
 from __future__ import annotations

@@ -18,6 +18,8 @@ containers:
 
 ## Fix
 Add the version you mean (`registry.example.com:5000/team/app:2.3.4`) or a digest.
+`imagelint check --online --extend-select unpinned-tag --fix --unsafe-fixes` replaces it with
+the digest it points to now (see `unpinned-tag`).
 """
 
 from __future__ import annotations

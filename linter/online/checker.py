@@ -8,6 +8,7 @@ cache answers what it can first.
 
 from __future__ import annotations
 
+import hashlib
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -182,7 +183,7 @@ class Checker:
 
     def _found(self, question: Question, answer: Answer, reply: Reply, auth: Auth | None) -> Answer:
         digest = reply.headers.get("docker-content-digest") or (
-            question.reference if question.by_digest else None
+            question.reference if question.by_digest else self._body_digest(question, auth)
         )
         answer = answer._replace(digest=digest)
         if self.cache is not None and not answer.attempts:
@@ -197,6 +198,20 @@ class Checker:
                 return answer._replace(outcome=UNREACHABLE, detail=error.cause)
             answer = answer._replace(content=content)
         return answer
+
+    def _body_digest(self, question: Question, auth: Auth | None) -> str | None:
+        """The digest of a tag whose registry names none in its headers: the sha256 of the
+        manifest's bytes, as the runtime computes it (the index's, for a multi-platform image);
+        None when the manifest cannot be read."""
+        try:
+            reply = self.client.manifest(
+                question.domain, question.repository, question.reference, auth, method="GET"
+            )
+        except (Unreachable, RateLimited, Oversized):
+            return None
+        if reply.status != 200 or not reply.body:
+            return None
+        return "sha256:" + hashlib.sha256(reply.body).hexdigest()
 
     def _missing(self, question: Question, answer: Answer, auth: Auth | None) -> Answer:
         try:
