@@ -20,6 +20,9 @@ PRIVATE_FOLDERS = (
     ("XDG_CONFIG_HOME", "no-config-home"),
 )
 UNSET = (
+    "IMAGELINT_CONFIG",  # a user's own configuration, and colours forced, stay out of the tests
+    "FORCE_COLOR",
+    "NO_COLOR",
     "REGISTRY_AUTH_FILE",
     "HTTP_PROXY",
     "HTTPS_PROXY",

@@ -425,12 +425,17 @@ def _junit(report: Report) -> tuple[ET.Element, ET.Element]:
     return root, suite
 
 
-def test_junit_one_case_per_object(report: Report) -> None:
+def test_junit_one_case_per_finding(report: Report) -> None:
+    # Jenkins and GitLab show only the first <failure> of a test case (issue 20).
     _, suite = _junit(report)
-    (case,) = suite.findall("testcase")
-    assert case.get("classname") == "apps/api.yaml"
-    assert case.get("name") == "Pod shop/web"
-    failures = case.findall("failure")
+    cases = suite.findall("testcase")
+    assert len(cases) == len(report.findings) > 1
+    assert all(len(case.findall("failure")) == 1 for case in cases)
+    assert {case.get("classname") for case in cases} == {"apps/api.yaml"}
+    assert [case.get("name") for case in cases] == [
+        f"Pod shop/web: {f.code} {f.rule} at {f.line}:{f.column}" for f in report.findings
+    ]
+    failures = [case.find("failure") for case in cases]
     assert [f.get("type") for f in failures] == [f.rule for f in report.findings]
     for failure, finding in zip(failures, report.findings, strict=True):
         assert failure.get("message") == finding.message
@@ -443,7 +448,8 @@ def test_junit_one_case_per_object(report: Report) -> None:
 def test_junit_file_level_findings(broken_report: Report) -> None:
     _, suite = _junit(broken_report)
     (case,) = suite.findall("testcase")
-    assert (case.get("classname"), case.get("name")) == ("broken.yaml", "broken.yaml")
+    assert case.get("classname") == "broken.yaml"
+    assert case.get("name").startswith("broken.yaml: IL001 yaml-syntax at ")
     assert case.find("failure").get("type") == "yaml-syntax"
 
 
@@ -458,7 +464,7 @@ def test_junit_clean_run_is_one_passing_case(clean_report: Report) -> None:
 def test_junit_escaping_and_internal_errors(nasty_report: Report) -> None:
     _, suite = _junit(nasty_report)
     cases = suite.findall("testcase")
-    assert [case.get("name") for case in cases] == [
+    assert [case.get("name").split(": IL")[0] for case in cases] == [
         "Deployment team,a/api:v2",
         "/abs/path/x.yaml",
         "internal error while checking other.yaml: RuntimeError: boom\\x01",

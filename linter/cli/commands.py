@@ -22,6 +22,9 @@ from imagelint.cli.fixflow import (
 )
 from imagelint.cli.flags import check_options, config_options, effective
 from imagelint.cli.output import ProgressBar, exit_code, formats, notes, write_outputs
+from imagelint.cli.showfiles import Skips
+from imagelint.cli.showfiles import show as show_files
+from imagelint.configuration import anchors
 from imagelint.configuration.effective import Effective
 from imagelint.core.model import Settings
 from imagelint.core.rulebook import Rule, all_rules, find
@@ -62,13 +65,20 @@ def check(paths: tuple[str, ...], **opts: Any) -> None:
         raise click.UsageError(str(error)) from None
     if paths.count("-") > 1:
         raise click.UsageError("'-' (standard input) may be given only once")
-    exclude = settings_in_effect["exclude"]
+    if opts["stdin_filename"] and not paths:  # as ruff: a name for standard input reads it
+        paths = (sources.STDIN,)
+    exclude = anchors.exclude(settings_in_effect)
+    gitignore = settings_in_effect["respect-gitignore"]
+    skips = Skips() if opts["show_files"] else None
     try:  # sources.discover, looked up at each run: tests replace it
-        refs = sources.discover(paths or (".",), exclude, opts["stdin_filename"])
+        refs = sources.discover(paths or (".",), exclude, opts["stdin_filename"], gitignore, skips)
         context_paths = settings_in_effect["context"]
-        context = sources.discover(context_paths, exclude) if context_paths else []
+        context = sources.discover(context_paths, exclude, None, gitignore) if context_paths else []
     except sources.PathNotFound as error:
         raise click.UsageError(str(error)) from None
+    if skips is not None:
+        show_files(refs, context, skips)
+        sys.exit(0)
     known = _read_baseline(opts["baseline"]) if opts["baseline"] else None
     _declare_kinds(settings_in_effect["image-fields"])
 
@@ -81,6 +91,7 @@ def check(paths: tuple[str, ...], **opts: Any) -> None:
         settings_in_effect["per-file-ignores"],
         settings_in_effect["exemptions"],
         known,
+        base=anchors.folder(settings_in_effect),
     )
     online = None
     if settings_in_effect["online"]:
@@ -125,8 +136,17 @@ def _report(
         _write_baseline(opts["write_baseline"], report.findings)
     if mode is None or mode.report:
         # With standard input fixed, standard output holds the fixed text.
-        write_outputs(report, pairs, opts["color"], opts["statistics"], stdin_file is not None)
-    notes(report, refs, paths)
+        write_outputs(
+            report,
+            pairs,
+            opts["color"],
+            opts["statistics"],
+            stdin_file is not None,
+            opts["quiet"],
+            opts["silent"],
+        )
+    if not opts["silent"]:
+        notes(report, refs, paths, opts["quiet"])
     exit_zero = opts["exit_zero"] or bool(opts["write_baseline"])
     fail_on = settings_in_effect["fail-on"]
     code = exit_code(report, fail_on, exit_zero, opts["fail_if_empty"])
@@ -193,9 +213,17 @@ def _online_step(
 
 
 @cli.command("rules")
-def list_rules() -> None:
+@click.option(
+    "--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def list_rules(format_: str) -> None:
     """List every rule: code, name, default severity, fix (safe, unsafe or -) and what it
     finds."""
+    if format_ == "json":
+        from imagelint.cli.ruleinfo import rules_json
+
+        click.echo(rules_json())
+        return
     rules = all_rules()
     width = max(len(rule.name) for rule in rules)
     for rule in rules:

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from imagelint.configuration import files as configs
+from imagelint.configuration import flagvalues, userconfig
 from imagelint.configuration.effective import Effective, resolve
 from imagelint.core.options import NO_SCHEMA, OPTIONS, Flag, Kind, Option, one_of
 from imagelint.reporting.formatters import FORMATS
@@ -51,6 +52,7 @@ COMMAND_LINE: tuple[Option, ...] = (
             f"Output format: {', '.join(FORMATS)} (repeatable, paired in order with --output; "
             f"default text, or ${FORMAT_ENV}).",
             metavar="FORMAT",
+            short="--output-format",
             dest="formats",
         ),
     ),
@@ -179,6 +181,38 @@ COMMAND_LINE: tuple[Option, ...] = (
         ),
     ),
 )
+# issue 20, conventions: how much is said (ruff's -q and -s) and what would be read.
+COMMAND_LINE += (
+    Option(
+        "quiet",
+        _SWITCH,
+        False,
+        "",
+        Flag("--quiet", "Print the findings only: no summary line, no notes.", short="-q"),
+    ),
+    Option(
+        "silent",
+        _SWITCH,
+        False,
+        "",
+        Flag(
+            "--silent",
+            "Print nothing (files given with --output are still written); the exit code says it.",
+            short="-s",
+        ),
+    ),
+    Option(
+        "show-files",
+        _SWITCH,
+        False,
+        "",
+        Flag(
+            "--show-files",
+            "List the files that would be read, and what a folder walk skips and why; check "
+            "nothing.",
+        ),
+    ),
+)
 _BY_NAME = {option.name: option for option in (*OPTIONS, *COMMAND_LINE)}
 _SETTINGS = frozenset(option.name for option in OPTIONS)
 # The flags of `imagelint check`, by option name, in the order its --help lists them.
@@ -188,8 +222,12 @@ CHECK_ORDER = (
     "format",
     "output",
     "statistics",
+    "quiet",
+    "silent",
+    "show-files",
     "namespace",
     "exclude",
+    "respect-gitignore",
     "context",
     "stdin-filename",
     "jobs",
@@ -226,7 +264,10 @@ def _click_option(option: Option) -> Callable[[_F], _F]:
     flag = option.flag
     assert flag is not None, option.name
     kind = option.kind
-    names = [flag.name, *([flag.short] if flag.short else []), *([flag.dest] if flag.dest else [])]
+    name = flag.name
+    if kind.switch and option.default is True:  # on by default: --no-NAME turns it off
+        name = f"{name}/--no-{name[2:]}"
+    names = [name, *([flag.short] if flag.short else []), *([flag.dest] if flag.dest else [])]
     attrs: dict[str, Any] = {"help": flag.help}
     if flag.metavar:
         attrs["metavar"] = flag.metavar
@@ -275,9 +316,15 @@ def given(opts: Mapping[str, Any]) -> dict[str, tuple[str, Any]]:
             continue
         value = opts.get(option.flag.parameter)
         if option.kind.many:
-            value = list(value or ())
+            try:
+                value = flagvalues.listed(option, value or ())
+            except flagvalues.FlagValueError as error:
+                raise click.UsageError(str(error)) from None
         if value not in (None, []):
-            flags[option.name] = (option.flag.name, value)
+            typed = option.flag.name
+            if option.kind.switch and value is False:  # --no-respect-gitignore
+                typed = "--no-" + typed[2:]
+            flags[option.name] = (typed, value)
     return flags
 
 
@@ -291,8 +338,8 @@ def effective(opts: Mapping[str, Any]) -> Effective:
                 raise click.UsageError(f"no such configuration file: {opts['config_path']}")
             config = configs.load(opts["config_path"])
         else:
-            found = configs.find()
+            found = configs.find() or userconfig.fallback()
             config = configs.load(found) if found else configs.Config.empty()
-    except configs.ConfigError as error:
+    except (configs.ConfigError, userconfig.MissingConfig) as error:
         raise click.UsageError(f"configuration error: {error}") from None
     return resolve(config, given(opts))

@@ -23,9 +23,13 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def use_color(choice: str, stream_is_tty: bool) -> bool:
-    if choice == "always":
+    """--color always/never, else FORCE_COLOR (as ruff, it wins over NO_COLOR), else NO_COLOR,
+    else whether the stream is a terminal; the variables count when set and not empty."""
+    if choice in ("always", "never"):
+        return choice == "always"
+    if os.environ.get("FORCE_COLOR"):
         return True
-    if choice == "never" or os.environ.get("NO_COLOR"):
+    if os.environ.get("NO_COLOR"):
         return False
     return stream_is_tty
 
@@ -53,15 +57,20 @@ def write_outputs(
     color: str,
     stats: bool,
     to_stderr: bool = False,
+    quiet: bool = False,
+    silent: bool = False,
 ) -> None:
     """The report in each format, to its file or to standard output (standard error with
-    ``to_stderr``: when standard output holds fixed text)."""
+    ``to_stderr``: when standard output holds fixed text). ``quiet``: no summary line;
+    ``silent``: only the files of ``--output`` are written."""
     to_stdout = None
     for name, output in pairs:
         if output is None:
+            if silent:
+                continue
             to_stdout = name
             stream = sys.stderr if to_stderr else sys.stdout
-            text = render(name, report, use_color(color, stream.isatty()))
+            text = render(name, report, use_color(color, stream.isatty()), not quiet)
             click.echo(text, nl=False, color=True, err=to_stderr)
             continue
         try:
@@ -69,27 +78,29 @@ def write_outputs(
                 handle.write(render(name, report, False))
         except OSError as error:
             raise click.UsageError(f"cannot write {output}: {error.strerror}") from None
-    if stats:
+    if stats and not silent:
         # Here, not at the top: a formatter, which a run in another format does not need.
         from imagelint.reporting.formatters.text import statistics
 
         click.echo(statistics(report), nl=False, err=to_stderr or to_stdout not in (None, "text"))
 
 
-def notes(report: Any, refs: Sequence[Any], paths: tuple[str, ...]) -> None:
-    """What standard error says besides the findings."""
-    if not refs:
+def notes(report: Any, refs: Sequence[Any], paths: tuple[str, ...], quiet: bool = False) -> None:
+    """What standard error says besides the findings (``quiet``: internal errors only)."""
+    if quiet:
+        pass
+    elif not refs:
         where = " ".join(paths or (".",))
         click.echo(
             f"imagelint: no manifest files (*.yaml, *.yml, *.json) found in {where}", err=True
         )
     elif report.objects == 0 and not report.findings:
         click.echo(f"imagelint: no Kubernetes objects found in {len(refs)} file(s)", err=True)
-    if report.hidden_by_baseline:
+    if report.hidden_by_baseline and not quiet:
         click.echo(
             f"imagelint: {report.hidden_by_baseline} finding(s) hidden by the baseline", err=True
         )
-    for note in report.notes:
+    for note in () if quiet else report.notes:
         click.echo(f"imagelint: note: {note}", err=True)
     for message in report.internal_errors:
         click.echo(

@@ -67,7 +67,7 @@ class Flag(ValueRecord):
     name: str  # as typed: --private-registry
     help: str
     metavar: str | None
-    short: str | None  # a one-letter alias: -j
+    short: str | None  # another name: a one-letter alias (-j), or --output-format
     dest: str | None  # the parameter's name, when not the flag's (--select: select_)
     path: bool  # the value is a path (click.Path)
     adds: bool  # a list: its values add to the configuration file's, not replace them
@@ -276,6 +276,19 @@ OPTIONS: tuple[Option, ...] = (
         (),
         "Paths not to read (globs).",
         Flag("--exclude", "Skip paths matching GLOB (repeatable).", metavar="GLOB", adds=True),
+    ),
+    # issue 20, conventions: git's ignore files, as ruff respects them.
+    Option(
+        "respect-gitignore",
+        BOOLEAN,
+        True,
+        "Skip what git ignores (.gitignore, .git/info/exclude) when walking folders of a git "
+        "work tree; files named on the command line are always read.",
+        Flag(
+            "--respect-gitignore",
+            "Skip what git ignores when walking folders of a git work tree (default: yes).",
+            dest="respect_gitignore",
+        ),
     ),
     Option(
         "context",

@@ -1,7 +1,8 @@
 """Which files a run reads, and their text.
 
 Directories are walked recursively for ``*.yaml``, ``*.yml`` and ``*.json``, skipping hidden
-entries and ``--exclude`` globs; files named on the command line are read whatever their
+entries, ``--exclude`` globs (:mod:`imagelint.reading.globs`) and, inside a git work tree,
+what git ignores (:mod:`imagelint.reading.gitignore`); files named on the command line are read whatever their
 suffix; ``-`` is standard input. Reading and decoding never raise: a file that cannot be read
 or is not UTF-8 text becomes a :class:`Problem` with a position.
 """
@@ -9,13 +10,15 @@ or is not UTF-8 text becomes a :class:`Problem` with a position.
 from __future__ import annotations
 
 import codecs
-import fnmatch
 import os
 import stat
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from imagelint.core.frozen import ValueRecord, set_field
+from imagelint.reading import gitignore as gitignored
+from imagelint.reading.gitignore import Ignored
+from imagelint.reading.globs import Glob, Matcher
 from imagelint.rules import invalid_encoding, unreadable_file
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -79,31 +82,44 @@ def _normalize(path: str) -> str:
 
 
 class Excluder:
-    """``--exclude`` globs, matched against the whole path and against each of its parts."""
+    """``exclude`` globs (:mod:`imagelint.reading.globs`): a plain string is relative to the
+    current directory, a :class:`~imagelint.reading.globs.Glob` to its own folder."""
 
-    def __init__(self, patterns: Iterable[str]) -> None:
-        self.patterns = [_normalize(p).rstrip("/") for p in patterns if p.strip()]
+    def __init__(self, patterns: Iterable[str | Glob]) -> None:
+        self.matcher = Matcher(patterns)
 
     def __call__(self, display: str) -> bool:
-        if not self.patterns:
-            return False
-        parts = display.split("/")
-        for pattern in self.patterns:
-            if fnmatch.fnmatchcase(display, pattern):
-                return True
-            if "/" not in pattern and any(fnmatch.fnmatchcase(p, pattern) for p in parts):
-                return True
-        return False
+        return self.which(display) is not None
+
+    def which(self, display: str) -> str | None:
+        """The pattern that excludes ``display``, as written, if any."""
+        glob = self.matcher.which(display)
+        return None if glob is None else glob.pattern
+
+
+# Told why a path found in a folder is not read (--show-files): the path, the reason.
+Skipped = Callable[[str, str], None]
+
+
+def _no_note(path: str, reason: str) -> None:
+    """Skipped paths are not noted."""
 
 
 def discover(
-    paths: Iterable[str], exclude: Iterable[str] = (), stdin_name: str | None = None
+    paths: Iterable[str],
+    exclude: Iterable[str | Glob] = (),
+    stdin_name: str | None = None,
+    gitignore: bool = False,
+    skipped: Skipped | None = None,
 ) -> list[SourceRef]:
-    """Expand command-line paths into the files to check, in a stable order.
+    """Expand command-line paths into the files to check, in a stable order. With
+    ``gitignore``, what git ignores is not read in walked folders (named files always are);
+    ``skipped`` is told of every folder and manifest file left out, and why.
 
     Raises :class:`PathNotFound` before anything is read if a named path does not exist.
     """
     excluded = Excluder(exclude)
+    note = skipped or _no_note
     paths = list(paths)
     for path in paths:
         if path != STDIN and not os.path.lexists(path):
@@ -114,10 +130,14 @@ def discover(
         if path == STDIN:
             refs: Iterable[SourceRef] = [SourceRef(stdin_name or DEFAULT_STDIN_NAME, None)]
         elif os.path.isdir(path):
-            refs = _walk(path, excluded)
+            ignored = gitignored.ignored_under(path) if gitignore else None
+            refs = _walk(path, excluded, ignored, note)
         else:
             display = _normalize(path)
-            refs = [] if excluded(display) else [SourceRef(display, path)]
+            pattern = excluded.which(display)
+            if pattern is not None:
+                note(display, f"excluded by {pattern!r}")
+            refs = [] if pattern is not None else [SourceRef(display, path)]
         for ref in refs:
             if ref.display not in seen:
                 seen.add(ref.display)
@@ -125,7 +145,26 @@ def discover(
     return found
 
 
-def _walk(root: str, excluded: Excluder) -> Iterator[SourceRef]:
+def _kept(
+    path: str, shown: str, folder: bool, excluded: Excluder, ignored: Ignored | None, note: Skipped
+) -> bool:
+    """Whether a folder or file found in a walk is read; if not, ``note`` is told why."""
+    name = shown.rsplit("/", 1)[-1]
+    reason = None
+    if name.startswith("."):
+        reason = "hidden"
+    elif (pattern := excluded.which(shown)) is not None:
+        reason = f"excluded by {pattern!r}"
+    elif ignored is not None and (ignored.folder(path) if folder else ignored.file(path)):
+        reason = "ignored by git (.gitignore, .git/info/exclude)"
+    if reason is not None:
+        note(shown + ("/" if folder else ""), reason)
+    return reason is None
+
+
+def _walk(
+    root: str, excluded: Excluder, ignored: Ignored | None = None, note: Skipped = _no_note
+) -> Iterator[SourceRef]:
     visited: set[tuple[int, int]] = set()
     unreadable: list[OSError] = []  # directories os.walk could not list, reported as found
 
@@ -148,16 +187,24 @@ def _walk(root: str, excluded: Excluder) -> Iterator[SourceRef]:
         if len(base) > 1:
             base = base.rstrip("/")
         dirnames[:] = sorted(
-            d for d in dirnames if not d.startswith(".") and not excluded(f"{base}/{d}")
+            d
+            for d in dirnames
+            if _kept(os.path.join(directory, d), _inside(base, d), True, excluded, ignored, note)
         )
         for name in sorted(filenames):
-            if name.startswith(".") or not name.lower().endswith(MANIFEST_SUFFIXES):
+            if not name.lower().endswith(MANIFEST_SUFFIXES):
                 continue
-            display = f"{base}/{name}" if base not in ("", ".") else name
-            if not excluded(display):
-                yield SourceRef(display, os.path.join(directory, name), walked=True)
+            display = _inside(base, name)
+            path = os.path.join(directory, name)
+            if _kept(path, display, False, excluded, ignored, note):
+                yield SourceRef(display, path, walked=True)
     while unreadable:
         yield _unreadable_directory(unreadable.pop(0))
+
+
+def _inside(base: str, name: str) -> str:
+    """How an entry of a walked folder is shown: ``base/name``, or ``name`` in ``.``."""
+    return f"{base}/{name}" if base not in ("", ".") else name
 
 
 def _unreadable_directory(error: OSError) -> SourceRef:
@@ -171,6 +218,10 @@ def _unreadable_directory(error: OSError) -> SourceRef:
 MAX_FILE_BYTES = 256 << 20
 
 
+# Standard input as read this run, by the name findings show for it (it cannot be read again).
+STDIN_READ: dict[str, bytes] = {}
+
+
 def read_bytes(ref: SourceRef) -> bytes | Problem:
     if ref.problem is not None:
         return Problem(unreadable_file.NAME, 1, 1, ref.problem)
@@ -178,7 +229,10 @@ def read_bytes(ref: SourceRef) -> bytes | Problem:
         if sys.stdin is None:
             return Problem(unreadable_file.NAME, 1, 1, "cannot read standard input: it is closed")
         try:
-            return _bounded(sys.stdin.buffer.read(MAX_FILE_BYTES + 1), "standard input")
+            data = _bounded(sys.stdin.buffer.read(MAX_FILE_BYTES + 1), "standard input")
+            if isinstance(data, bytes):  # kept for the source lines of --output-format full
+                STDIN_READ[ref.display] = data
+            return data
         except (OSError, ValueError) as error:
             return Problem(
                 unreadable_file.NAME, 1, 1, f"cannot read standard input: {_os_reason(error)}"

@@ -2,7 +2,7 @@
 
 In order: severity overrides from the configuration; inline and annotation suppressions (a
 suppression that names an unknown rule or suppresses nothing becomes an ``unused-suppression``
-finding); ``per-file-ignores``; ``exemptions``; and the baseline, which hides findings recorded
+finding); ``per-file-ignores`` (globs relative to the configuration file's folder); ``exemptions``; and the baseline, which hides findings recorded
 earlier.
 """
 
@@ -16,6 +16,7 @@ from typing import Any
 from imagelint.core.model import Finding, Severity
 from imagelint.core.rulebook import Rule, find
 from imagelint.core.selection import UnknownRule, matching, suggestion
+from imagelint.reading.globs import Matcher
 from imagelint.reporting.suppressions import Suppression
 from imagelint.rules import unused_suppression
 
@@ -30,7 +31,10 @@ class Filters:
         per_file_ignores: Mapping[str, list[str]] | None = None,
         exemptions: list[dict[str, Any]] | None = None,
         baseline: Counter[str] | None = None,
+        base: str | None = None,
     ) -> None:
+        """``base``: the folder ``per-file-ignores`` globs are relative to (the configuration
+        file's; default the current directory)."""
         self.enabled = {rule.name for rule in enabled}
         self.severity = {
             rule.name: Severity.from_label(level)
@@ -38,8 +42,9 @@ class Filters:
             for rule in matching(token)
         }
         self.per_file_ignores = [
-            (glob, {rule.name for token in tokens for rule in matching(token)})
+            (Matcher([glob], base), {rule.name for token in tokens for rule in matching(token)})
             for glob, tokens in (per_file_ignores or {}).items()
+            if glob.strip()
         ]
         self.exemptions = [
             (
@@ -107,7 +112,7 @@ class Filters:
 
     def _ignored(self, finding: Finding) -> bool:
         for glob, names in self.per_file_ignores:
-            if finding.rule in names and _path_matches(finding.path, glob):
+            if finding.rule in names and glob(finding.path):
                 return True
         return any(
             finding.rule in names and _exempt(exemption, finding)

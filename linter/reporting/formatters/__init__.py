@@ -7,10 +7,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # for the annotation only: the formats import what they need when chosen
     from imagelint.running.results import Report
 
-FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
+# text and concise are one format (ruff's name for it); full adds the line and a caret.
+FORMATS = ("text", "concise", "full", "json", "sarif", "github", "gitlab", "junit")
+# The formats for people: --quiet drops their summary line.
+HUMAN = ("text", "concise", "full")
 
 
-def render(name: str, report: Report, color: bool) -> str:
+def render(name: str, report: Report, color: bool, summary: bool = True) -> str:
+    """The report in format ``name``; ``summary=False`` (--quiet) leaves out the summary line
+    of the formats for people."""
     # Each format is imported only when chosen: start-up time matters.
     if name == "json":
         from imagelint.reporting.formatters import jsonout
@@ -32,6 +37,10 @@ def render(name: str, report: Report, color: bool) -> str:
         from imagelint.reporting.formatters import junit
 
         return junit.render(report)
+    if name == "full":
+        from imagelint.reporting.formatters import full
+
+        return full.render(report, color, summary)
     from imagelint.reporting.formatters import text
 
-    return text.render(report, color)
+    return text.render(report, color, summary)

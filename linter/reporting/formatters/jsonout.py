@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from imagelint.core.model import Finding, ObjectId, Severity
+from imagelint.reporting.fingerprint import fingerprint
 from imagelint.running.collect import collecting_rarely
 from imagelint.running.results import Report
 
@@ -35,6 +36,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "field": finding.field,
         "source": finding.source,
         "via": list(finding.via),
+        "fingerprint": fingerprint(finding),
     }
 
 
@@ -90,7 +92,7 @@ _FINDING = (
     '\n    {\n      "rule": %s,\n      "code": %s,\n      "severity": %s,\n      "path": %s,'
     '\n      "line": %s,\n      "column": %s,\n      "message": %s,\n      "object": %s,'
     '\n      "container": %s,\n      "image": %s,\n      "field": %s,\n      "source": %s,'
-    '\n      "via": %s\n    },'
+    '\n      "via": %s,\n      "fingerprint": %s\n    },'
 )
 _OBJECT = (
     '{\n        "apiVersion": %s,\n        "kind": %s,\n        "namespace": %s,'
@@ -153,6 +155,7 @@ def _add_findings(pieces: list[str], findings: list[Finding]) -> None:
                 scalar(finding.field),
                 scalar(finding.source),
                 _via(finding.via),
+                string(fingerprint(finding)),
             )
         )
     pieces[-1] = pieces[-1][:-1]  # no comma after the last

@@ -1,10 +1,10 @@
 """JUnit XML, for CI systems that show test reports (GitLab, Jenkins, Azure Pipelines...).
 
-``<testsuites>`` holds one ``<testsuite name="imagelint">``. Each Kubernetes object with
-findings is a test case (``classname`` = its file, ``name`` = ``Kind namespace/name``) with one
-``<failure>`` per finding (``type`` = rule name, ``message`` = the message, text =
-``path:line:col: CODE message [rule]``); findings about a file as a whole (syntax, encoding) go
-to a test case named after the file. The report does not list the objects that passed, so a run
+``<testsuites>`` holds one ``<testsuite name="imagelint">``. Each finding is a test case with
+one ``<failure>`` (Jenkins and GitLab show only the first failure of a case):
+``classname`` = its file, ``name`` = ``Kind namespace/name: CODE rule at line:col`` (the file's
+path instead of the object for findings about a file as a whole: syntax, encoding), failure
+``type`` = rule name, ``message`` = the message, text = ``path:line:col: CODE message [rule]``. The report does not list the objects that passed, so a run
 without findings (nor internal errors) is one passing test case, ``imagelint`` / ``all objects``;
 an internal error is a test case with an ``<error>``; notes about the run are the suite's
 ``<system-out>``. ``tests``, ``failures`` and ``errors`` count test cases.
@@ -46,17 +46,10 @@ def failure_text(finding: Finding) -> str:
 
 
 def case_key(finding: Finding) -> tuple[str, str]:
-    """(classname, name) of the test case a finding belongs to."""
-    name = finding.object.describe() if finding.object is not None else finding.path
+    """(classname, name) of a finding's test case."""
+    where = finding.object.describe() if finding.object is not None else finding.path
+    name = f"{where}: {finding.code} {finding.rule} at {finding.line}:{finding.column}"
     return finding.path, name
-
-
-def group_cases(findings: list[Finding]) -> dict[tuple[str, str], list[Finding]]:
-    """Findings by test case, in the order of the report."""
-    cases: dict[tuple[str, str], list[Finding]] = {}
-    for finding in findings:
-        cases.setdefault(case_key(finding), []).append(finding)
-    return cases
 
 
 def testcase(suite: ET.Element, classname: str, name: str) -> ET.Element:
@@ -81,20 +74,19 @@ def checked(report: Report) -> str:
 def build(report: Report) -> ET.Element:
     root = ET.Element("testsuites")
     suite = ET.SubElement(root, "testsuite", name=SUITE)
-    cases = group_cases(report.findings)
-    for (classname, name), findings in cases.items():
-        add_failures(testcase(suite, classname, name), findings)
-    clean = not cases and not report.internal_errors
+    for finding in report.findings:
+        add_failures(testcase(suite, *case_key(finding)), [finding])
+    clean = not report.findings and not report.internal_errors
     if clean:
         passed = testcase(suite, SUITE, "all objects")
         ET.SubElement(passed, "system-out").text = xml_text(checked(report))
     for message in report.internal_errors:
         case = testcase(suite, SUITE, f"internal error while checking {message}")
         ET.SubElement(case, "error", message=xml_text(message), type="internal-error")
-    tests = len(cases) + len(report.internal_errors) + int(clean)
+    tests = len(report.findings) + len(report.internal_errors) + int(clean)
     counts = {
         "tests": str(tests),
-        "failures": str(len(cases)),
+        "failures": str(len(report.findings)),
         "errors": str(len(report.internal_errors)),
         "skipped": "0",
     }

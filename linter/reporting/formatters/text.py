@@ -46,10 +46,11 @@ def summary(report: Report) -> str:
     )
 
 
-def render(report: Report, color: bool = False) -> str:
+def render(report: Report, color: bool = False, with_summary: bool = True) -> str:
     lines = [line(finding, color) for finding in report.findings]
-    lines.append(summary(report))
-    return "\n".join(lines) + "\n"
+    if with_summary:
+        lines.append(summary(report))
+    return "\n".join(lines) + "\n" if lines else ""
 
 
 def statistics(report: Report) -> str:
