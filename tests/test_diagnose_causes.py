@@ -3,6 +3,7 @@ container (waiting message, or the most recent matching Event)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,90 @@ def test_every_cause_has_a_message_of_every_runtime():
                 continue
             assert (runtime, cause) in seen, (runtime, cause)
     assert {m["runtime"] for m in MESSAGES} >= set(RUNTIMES)
+
+
+def test_every_cause_has_a_real_dockershim_message_with_the_grpc_wrapper():
+    # Every dockershim message comes as the kubelet showed it: "rpc error: code = Unknown desc = "
+    # ("code = 2" up to Kubernetes 1.7), or several joined in brackets when it tried more than
+    # one credential. An invalid name is the exception: the kubelet refuses it before Docker.
+    wrapped = re.compile(r"^\[?rpc error: code = (?:Unknown|2) desc = ")
+    seen = {m["cause"] for m in MESSAGES if m["runtime"] == "dockershim"}
+    assert seen >= set(causes.CAUSES) - {causes.NEVER_PULL}
+    for m in MESSAGES:
+        if m["runtime"] != "dockershim":
+            continue
+        if m["cause"] == causes.INVALID_REFERENCE:
+            assert m["reason"] == "InvalidImageName"
+            assert m["message"].startswith("Failed to apply default image tag")
+        else:
+            assert wrapped.match(m["message"]), m["message"]
+
+
+# Docker Engine's wordings as its users pasted them, each with where (outside the kubelet, so
+# without the gRPC wrapper; the patterns do not depend on it).
+ENGINE = [
+    # https://github.com/docker/hub-feedback/issues/1282: a time-out while fetching the token is
+    # a network failure, not an authentication one
+    (
+        "Error response from daemon: Get https://registry-1.docker.io/v2/library/fedora/manifests/"
+        "latest: Get https://auth.docker.io/token?scope=repository%3Alibrary%2Ffedora%3Apull&"
+        "service=registry.docker.io: net/http: request canceled (Client.Timeout exceeded while "
+        "awaiting headers)",
+        causes.UNREACHABLE,
+    ),
+    # https://github.com/dSPACE-IAC/dSPACE-IAC-simulation-bridge/issues/1 (Amazon ECR, NAME_UNKNOWN)
+    (
+        "Error response from daemon: repository 722180079256.dkr.ecr.eu-central-1.amazonaws.com/"
+        "dspace/iac_sut_te_bridge_dev not found: name unknown: The repository with name "
+        "'dspace/iac_sut_te_bridge_dev' does not exist in the registry with id '722180079256'.",
+        causes.REPOSITORY_OR_AUTH,
+    ),
+    # https://github.com/docker/for-win/issues/4584 (a Windows node names its OS version)
+    (
+        "no matching manifest for windows/amd64 10.0.16299 in the manifest list entries",
+        causes.PLATFORM,
+    ),
+    # https://github.com/docker/for-win/issues/2135
+    ('image operating system "linux" cannot be used on this platform', causes.PLATFORM),
+    # https://github.com/docker/cli/issues/2141 (Docker Hub's outage)
+    (
+        "Error response from daemon: received unexpected HTTP status: 503 Service Unavailable",
+        causes.UNREACHABLE,
+    ),
+    # https://github.com/conda-forge/status/issues/102: a 500 is the registry's fault, not a
+    # registry out of reach, and none of the wordings says more
+    (
+        "Error response from daemon: received unexpected HTTP status: 500 Internal Server Error",
+        causes.UNKNOWN,
+    ),
+    # https://github.com/zebrunner/mcloud-agent/issues/235 (Amazon ECR Public)
+    ("Error response from daemon: toomanyrequests: Rate exceeded", causes.RATE_LIMITED),
+    # Seqera Platform's troubleshooting page (CannotPullContainerError): Docker Hub's abuse limit,
+    # a 429 whose body is not JSON
+    (
+        "Error response from daemon: error parsing HTTP 429 response body: invalid character 'T' "
+        'looking for beginning of value: "Too Many Requests (HAP429)"',
+        causes.RATE_LIMITED,
+    ),
+    # https://github.com/kubesphere/s2irun/issues/44 (a newer Engine: HEAD, the URL quoted)
+    (
+        'Error response from daemon: Head "https://xxx.dkr.ecr.us-east-1.amazonaws.com/v2/'
+        'kubesphere/java-8-centos7/manifests/v3.2.0": no basic auth credentials',
+        causes.AUTH_FAILED,
+    ),
+]
+
+
+@pytest.mark.parametrize(("message", "cause"), ENGINE)
+def test_docker_engine_wordings_seen_outside_the_kubelet(message, cause):
+    assert causes.classify(message)[0] == cause
+
+
+def test_the_kubelets_own_cancel_is_not_taken_for_dockershims():
+    # The kubelet cancelling its own call is code Canceled, not dockershim's stalled pull.
+    assert causes.classify("rpc error: code = Canceled desc = context canceled")[0] == (
+        causes.UNKNOWN
+    )
 
 
 def test_the_reason_decides_for_the_kubelets_own_verdicts():
