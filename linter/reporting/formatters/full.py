@@ -8,7 +8,8 @@ caret under its column, as ruff's full output shows code::
        |
 
 The line is read again from the file (standard input from what the run read); a finding whose
-file cannot be read again, or whose line is past its end, is shown without it.
+file cannot be read again, or whose line is past its end, is shown without it. Only findings on
+an image show their line: any other line may hold a credential (a Secret's data).
 """
 
 from __future__ import annotations
@@ -83,6 +84,11 @@ def render(report: Report, color: bool = False, summary: bool = True) -> str:
 
 
 def _context(finding: Finding, lines: _Lines, color: bool) -> list[str]:
+    # Only the line of an image is shown: a finding about a Secret, a pull secret name or a
+    # broken file may sit on a line that holds a credential (a .dockerconfigjson value, an
+    # auth in a YAML error), and credential text never reaches any output.
+    if finding.image is None:
+        return []
     source = lines.line(finding.path, finding.line)
     if source is None:
         return []
