@@ -282,3 +282,15 @@ def test_the_starter_names_only_declared_keys():
 
     keys = re.findall(r"^(?:# )?([a-z][a-z-]*):", read_text("starter.imagelint.yaml"), re.M)
     assert keys and set(keys) <= set(BY_NAME), set(keys) - set(BY_NAME)
+
+
+def test_a_tool_table_named_only_in_a_comment_is_no_configuration(tmp_path):
+    """A pyproject.toml that mentions [tool.imagelint] only in a comment is not read (nor
+    parsed as TOML on every run); a real table header is, indented or not."""
+    from imagelint.configuration.files import _has_tool_section
+
+    path = tmp_path / "pyproject.toml"
+    path.write_text("# [tool.imagelint] in pyproject.toml\n[project]\nname = 'x'\n")
+    assert not _has_tool_section(str(path))
+    path.write_text("[project]\nname = 'x'\n\n  [tool.imagelint.severity]\nlatest-tag = 'error'\n")
+    assert _has_tool_section(str(path))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from imagelint.kube.objects import iter_objects
@@ -11,9 +12,30 @@ from tests.helpers import FIXTURES, check_text
 
 
 def test_the_c_parser_is_in_use():
-    # YAML(typ="safe", pure=False) silently falls back to pure Python without ruamel.yaml.clib;
+    # YAML(typ="safe", pure=False) silently falls back to pure Python without a C extension;
     # the C composer is 18x faster on large inputs, so make sure it is the one reading.
     assert "clib" in parser_name()
+
+
+def test_the_c_parser_is_the_one_the_dependency_installs_from_wheels():
+    """pyproject.toml asks for ``ruamel.yaml[oldlibyaml]``: ruamel.yaml.clib, which has wheels,
+    rather than the ``libyaml`` extra's ruamel.yaml.clibz, which pip compiles at every fresh
+    install. The parser reading is that module, and the lean nodes go into it."""
+    from importlib.metadata import packages_distributions, requires
+
+    from imagelint.reading import leannodes
+
+    assert parser_name() == "ruamel.yaml.clib._ruamel_yaml"
+    module = leannodes.c_module()
+    assert module is not None and module.__name__ == "_ruamel_yaml"
+    assert packages_distributions()["_ruamel_yaml"] == ["ruamel.yaml.clib"]
+    declared = {re.match(r"[\w.-]+", r).group(): r for r in requires("imagelint") or []}
+    assert declared["ruamel.yaml"].startswith("ruamel.yaml[oldlibyaml]")
+    assert not any("clibz" in r for r in declared.values())
+    brought = [
+        r.split(";")[0] for r in requires("ruamel.yaml") or [] if 'extra == "oldlibyaml"' in r
+    ]
+    assert brought == ["ruamel.yaml.clib"]
 
 
 def test_helm_sources_are_attached_per_document():

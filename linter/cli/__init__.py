@@ -22,10 +22,10 @@ gc.set_threshold(0)  # 0: no automatic collection
 try:
     import os
     import sys
+    from typing import Any
 
     import click
 
-    from imagelint.cli import diagnose as _diagnose  # noqa: F401  (registers 'diagnose')
     from imagelint.cli.commands import cli
     from imagelint.cli.output import EXIT_ERROR
 finally:
@@ -33,6 +33,42 @@ finally:
     gc.set_threshold(*_threshold)
 
 __all__ = ["cli", "main", "script"]
+
+
+class _Diagnose(click.Command):
+    """``diagnose``, registered by name: its module (and the options it declares) is imported
+    when the command is run or described (help lists it, a mistyped name is matched against
+    it), not on every ``check``. Importing the module registers the real command in this one's
+    place; this one hands the work to it."""
+
+    def __init__(self) -> None:
+        super().__init__("diagnose")
+
+    @staticmethod
+    def _command() -> click.Command:
+        # Here, not at the top: a 'check' run does without the diagnose command.
+        from imagelint.cli.diagnose import diagnose
+
+        return diagnose
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        return self._command().make_context(info_name, args, parent, **extra)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        return self._command().get_short_help_str(limit)
+
+    def to_info_dict(self, ctx: click.Context) -> dict[str, Any]:
+        return self._command().to_info_dict(ctx)
+
+
+if "diagnose" not in cli.commands:  # not when imagelint.cli.diagnose was imported first
+    cli.add_command(_Diagnose())
 
 
 def script() -> None:

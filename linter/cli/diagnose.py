@@ -1,6 +1,7 @@
 """The ``diagnose`` command: why pulls are failing in a cluster, from what the cluster says
 (a ``kubectl get`` dump, or the cluster itself with ``--cluster``). Registered on the click
-group of :mod:`imagelint.cli.commands` when the command line is imported.
+group of :mod:`imagelint.cli.commands` when imported, which :mod:`imagelint.cli` does only when
+the command is run or described (help, a mistyped command name): a ``check`` does without it.
 
 Exit codes: 0 no pull failing, 1 some pull failing, 2 unusable input (or usage error).
 """

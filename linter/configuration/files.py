@@ -79,11 +79,16 @@ def find(start: str | None = None) -> str | None:
 
 
 def _has_tool_section(path: str) -> bool:
+    """Whether a pyproject.toml has a [tool.imagelint] table (a header line; the same text in
+    a comment or a string does not count, and does not cost reading the file as TOML)."""
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
-            return "[tool.imagelint" in handle.read()
+            text = handle.read()
     except OSError:
         return False
+    if "[tool.imagelint" not in text:
+        return False
+    return any(line.lstrip().startswith("[tool.imagelint") for line in text.splitlines())
 
 
 def load(path: str) -> Config:

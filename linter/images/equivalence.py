@@ -28,6 +28,7 @@ repositories was not typed by accident.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from imagelint.images.similarity import allowed_edits, distance
@@ -53,9 +54,9 @@ DOCKER_HUB_HOSTS = frozenset(
     {"docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"}
 )
 # Artifact Registry: LOCATION-docker.pkg.dev, LOCATION a region (us-central1) or multi-region.
-_ARTIFACT_REGISTRY = re.compile(r"[a-z0-9-]+-docker\.pkg\.dev")
+_ARTIFACT_REGISTRY = r"[a-z0-9-]+-docker\.pkg\.dev"
 # ECR private registries: ACCOUNT.dkr.ecr.REGION.amazonaws.com(.cn); one account, many regions.
-_ECR = re.compile(r"([0-9]{12})\.dkr\.ecr(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?")
+_ECR = r"([0-9]{12})\.dkr\.ecr(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?"
 
 # Docker Hub copies that keep Docker Hub's repository path after a fixed prefix.
 _HUB_MIRROR_PREFIXES = (
@@ -85,8 +86,15 @@ _HUB_CACHE_PROJECTS = frozenset(
     }
 )
 _GITLAB_PROXY = "dependency_proxy/containers/"  # GitLab's Docker Hub dependency proxy
-_DIGITS = re.compile(r"[0-9]+")
-_WORDS = re.compile(r"([-_./])")  # a separator, kept so the names' shapes are compared too
+_DIGITS = r"[0-9]+"
+_WORDS = r"([-_./])"  # a separator, kept so the names' shapes are compared too
+
+
+@functools.cache
+def _pattern(source: str) -> re.Pattern[str]:
+    """One of the patterns above, compiled on first use: only names that come close to each
+    other are compared, and compiling them all would be most of what importing this costs."""
+    return re.compile(source)
 
 
 def canonical_name(name: str) -> str:
@@ -109,14 +117,15 @@ def word_replaced(a: str, b: str) -> bool:
     """Whether two names differ in exactly one word (between ``-``, ``_``, ``.`` or ``/``) and
     the two words keep nothing of each other in place (``py-runner``, ``go-runner``): a name
     chosen for a variant, where a typo would have kept most of the word."""
-    words_a, words_b = _WORDS.split(a), _WORDS.split(b)
+    words = _pattern(_WORDS)
+    words_a, words_b = words.split(a), words.split(b)
     if len(words_a) != len(words_b):
         return False
     differing = [(x, y) for x, y in zip(words_a, words_b, strict=True) if x != y]
     if len(differing) != 1:
         return False
     x, y = differing[0]
-    if not x or not y or _WORDS.fullmatch(x) or _WORDS.fullmatch(y):
+    if not x or not y or words.fullmatch(x) or words.fullmatch(y):
         return False
     longest = max(len(x), len(y))
     return distance(x, y, longest) == longest
@@ -130,9 +139,9 @@ def registry_family(host: str) -> str | None:
         return "gcr"
     if host in DOCKER_HUB_HOSTS:
         return "docker-hub"
-    if _ARTIFACT_REGISTRY.fullmatch(host) or host == "docker.pkg.dev":
+    if _pattern(_ARTIFACT_REGISTRY).fullmatch(host) or host == "docker.pkg.dev":
         return "artifact-registry"
-    ecr = _ECR.fullmatch(host)
+    ecr = _pattern(_ECR).fullmatch(host)
     if ecr:
         return "ecr:" + ecr.group(1)
     return None
@@ -196,7 +205,8 @@ def host_typo_evidence(
         return False
     if right_repositories <= 2 or wrong_repositories > 2:
         return False
-    if _DIGITS.sub("0", wrong_host) == _DIGITS.sub("0", right_host):
+    digits = _pattern(_DIGITS)
+    if digits.sub("0", wrong_host) == digits.sub("0", right_host):
         return False
     if _word_added(wrong_host, right_host) or _short_names(wrong_host, right_host):
         return False

@@ -11,6 +11,7 @@ they are build inputs, not pullable images.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from imagelint.images.parts import split
@@ -76,8 +77,16 @@ PLACEHOLDER_WORDS = frozenset(
 _LOWER_WORDS = frozenset(
     {"replace-me", "replace_me", "replaceme", "changeme", "change-me", "change_me", "placeholder"}
 )
-_CAPITAL_WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*(?![A-Za-z0-9_])")
-_PRINTF = re.compile(r"%[-+# 0-9.]*[sdvq]")
+_CAPITAL_WORD = r"(?<![A-Za-z0-9_])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*(?![A-Za-z0-9_])"
+_PRINTF = r"%[-+# 0-9.]*[sdvq]"
+
+
+@functools.cache
+def _pattern(source: str) -> re.Pattern[str]:
+    """One of the patterns above, compiled on first use: only images with a capital letter (or
+    a hint word) are searched for placeholders, and only those with a ``%`` (or another template
+    character) for a format verb; most runs have neither."""
+    return re.compile(source)
 
 
 def ko_input(image: str) -> str | None:
@@ -107,7 +116,7 @@ def placeholders(image: str) -> list[tuple[str, int]]:
     parts = split(image)
     tag_from = parts.tag_at if parts.tag is not None else len(image)
     found: list[tuple[str, int]] = []
-    for match in _CAPITAL_WORD.finditer(image):
+    for match in _pattern(_CAPITAL_WORD).finditer(image):
         word, at = match.group(0), match.start()
         if (
             word in PLACEHOLDER_WORDS
@@ -130,5 +139,5 @@ def placeholders(image: str) -> list[tuple[str, int]]:
 
 def printf_verb(image: str) -> tuple[str, int] | None:
     """A Go/C format verb left in ``image`` (``%s``), with its offset."""
-    match = _PRINTF.search(image)
+    match = _pattern(_PRINTF).search(image)
     return (match.group(0), match.start()) if match else None

@@ -150,7 +150,9 @@ def _split_docker_domain(name: str) -> tuple[str, str, bool]:
 
 
 def _parse_normalized(image: str) -> Reference:
-    if patterns().identifier.fullmatch(image):
+    # The length first: the pattern (64 hex digits) is then compiled only for a string it may
+    # match, not on every run.
+    if len(image) == 64 and patterns().identifier.fullmatch(image):
         raise _Invalid(
             f"invalid repository name ({image}), cannot specify 64-byte hexadecimal strings"
         )

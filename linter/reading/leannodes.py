@@ -117,9 +117,10 @@ def get_node(loader: _Composing) -> Node:
 
 @functools.cache
 def c_module() -> ModuleType | None:
-    """The C composer's module, if it finds ruamel's node classes in its globals (as ruamel
-    0.19 with ruamel.yaml.clibz does); otherwise nodes stay ruamel's own."""
-    for name in ("_ruamel_yaml_clibz", "_ruamel_yaml"):
+    """The C composer's module, if it finds ruamel's node classes in its globals (as both
+    ruamel.yaml.clib's ``_ruamel_yaml`` and ruamel.yaml.clibz's ``_ruamel_yaml_clibz`` do);
+    otherwise nodes stay ruamel's own."""
+    for name in ("_ruamel_yaml", "_ruamel_yaml_clibz"):
         module = sys.modules.get(name)
         # The module whose CParser ruamel's C loaders are built on (CSafeLoader is one).
         if module is not None and getattr(module, "CParser", None) in CSafeLoader.__mro__:

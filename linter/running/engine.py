@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import gc
 from collections.abc import Callable, Iterable, Iterator
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from ruamel.yaml.nodes import Node
 
@@ -45,8 +45,10 @@ from imagelint.running.findings import (
 from imagelint.running.records import image_record, pod_record, service_account_record
 from imagelint.running.results import FileResult, Report, Task
 from imagelint.running.runindex import RunIndex
-from imagelint.running.treecheck import TreeChecker
 from imagelint.trees.plan import TreeRef, plan
+
+if TYPE_CHECKING:  # imported when the plan finds a tree: see _tree_checker
+    from imagelint.running.treecheck import TreeChecker
 
 __all__ = ["Engine", "FileResult", "Online", "Report", "Settings"]
 
@@ -85,7 +87,7 @@ class Engine:
         self.image_rules = [(rule, check) for rule, check in image_rules if not rule.pure]
         # What the pure image rules said about each image string (most strings repeat).
         self._pure_cache: dict[tuple[str, bool, bool], list[tuple[Rule, Violation]]] = {}
-        self._trees = TreeChecker()
+        self._trees: TreeChecker | None = None  # made for the first tree (_tree_checker)
         # Trees checked for files named on the command line -> the files to report on.
         self._report_only: dict[str, frozenset[str]] = {}
         self._vias: set[str] = set()  # the trees checked (not only read for context)
@@ -168,12 +170,22 @@ class Engine:
         (the run goes on, but must not pass as clean)."""
         try:
             if isinstance(ref, TreeRef):
-                return self._trees.check(
+                return self._tree_checker().check(
                     ref, records_only, self._check_loaded, self._problem_findings
                 )
             return self.check_file(ref, partial, records_only)
         except Exception as error:
             return f"{ref.display}: {type(error).__name__}: {error}"
+
+    def _tree_checker(self) -> TreeChecker:
+        """The tree checker, made (and its modules imported) for the run's first tree: a run
+        of plain files, the most common, does without them."""
+        if self._trees is None:
+            # Here, not at the top: the tree checker brings trees.built and trees.origins.
+            from imagelint.running.treecheck import TreeChecker
+
+            self._trees = TreeChecker()
+        return self._trees
 
     def check_text(self, display: str, text: str) -> Report:
         """Check one text as if it were the only file of a run (tests, embedding callers)."""

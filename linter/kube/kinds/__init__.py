@@ -5,29 +5,80 @@ database operators, platform operators) declares its kinds as tables of field pa
 (:mod:`imagelint.kube.kinds.table`); :func:`lookup` finds an object's entry, the kinds declared
 with the ``image-fields`` option first. Objects of other kinds get the generic walk
 (:mod:`imagelint.kube.kinds.generic`).
+
+Kubernetes' own kinds (:mod:`~imagelint.kube.kinds.builtin`) are always there; the operators'
+families are imported when an object of one of their API groups first appears: most runs read
+Kubernetes' own kinds alone, and would otherwise build the tables of a hundred others.
 """
 
 from __future__ import annotations
 
-import functools
+import importlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from imagelint.kube.kinds import argo, batch, builtin, data, platform, tekton
+from imagelint.kube.kinds import builtin
 from imagelint.kube.kinds.paths import parse
 from imagelint.kube.kinds.table import AUTO, Kind, Read
 
+# The operators' families, and the family of each API group their kinds are in
+# (tests/test_kinds_families.py checks these against the families' KINDS).
+FAMILIES = ("tekton", "argo", "batch", "data", "platform")
+_FAMILY_OF_GROUP: dict[str, str] = {
+    "tekton.dev": "tekton",
+    "triggers.tekton.dev": "tekton",
+    "argoproj.io": "argo",  # builtin has its Rollout
+    "batch.volcano.sh": "batch",
+    "flink.apache.org": "batch",
+    "jobset.x-k8s.io": "batch",
+    "keda.sh": "batch",
+    "kubeflow.org": "batch",
+    "leaderworkerset.x-k8s.io": "batch",
+    "ray.io": "batch",
+    "sparkoperator.k8s.io": "batch",
+    "trainer.kubeflow.org": "batch",
+    "kafka.strimzi.io": "data",
+    "postgresql.cnpg.io": "data",
+    "build.openshift.io": "platform",
+    "caching.internal.knative.dev": "platform",
+    "image.openshift.io": "platform",
+    "kubevirt.io": "platform",
+    "litmuschaos.io": "platform",
+    "monitoring.coreos.com": "platform",
+    "opentelemetry.io": "platform",
+    "pkg.crossplane.io": "platform",
+    "serving.kserve.io": "platform",
+    "sources.knative.dev": "platform",
+}
+# Kinds of Kubernetes' core group (apiVersion v1) declared by a family: OpenShift served its
+# builds and image streams there before their own groups.
+_FAMILY_OF_CORE_KIND: dict[str, str] = {
+    "Build": "platform",
+    "BuildConfig": "platform",
+    "ImageStream": "platform",
+}
+
 _declared: dict[tuple[str, str], Kind] = {}  # (apiVersion or group, kind) -> declared reads
+# The built-in kinds by (API group, kind): builtin's, and those of the families imported so far.
+_known: dict[tuple[str, str], Kind] = {(kind.group, kind.kind): kind for kind in builtin.KINDS}
+_imported: set[str] = set()
 
 
-@functools.cache
+def _add_family(name: str) -> None:
+    """Import a family (once) and add its kinds to the built-in ones."""
+    if name in _imported:
+        return
+    _imported.add(name)
+    kinds: list[Kind] = importlib.import_module(f"{__name__}.{name}").KINDS
+    for kind in kinds:
+        _known[(kind.group, kind.kind)] = kind
+
+
 def table() -> dict[tuple[str, str], Kind]:
-    """The built-in kinds by (API group, kind)."""
-    entries: dict[tuple[str, str], Kind] = {}
-    for family in (builtin, tekton, argo, batch, data, platform):
-        for kind in family.KINDS:
-            entries[(kind.group, kind.kind)] = kind
-    return entries
+    """The built-in kinds by (API group, kind), every family's."""
+    for name in FAMILIES:
+        _add_family(name)
+    return _known
 
 
 def lookup(api_version: str, group: str, kind: str) -> Kind | None:
@@ -36,7 +87,10 @@ def lookup(api_version: str, group: str, kind: str) -> Kind | None:
         found = _declared.get((api_version, kind)) or _declared.get((group, kind))
         if found is not None:
             return found
-    return table().get((group, kind))
+    family = _FAMILY_OF_GROUP.get(group) if group else _FAMILY_OF_CORE_KIND.get(kind)
+    if family is not None and family not in _imported:
+        _add_family(family)
+    return _known.get((group, kind))
 
 
 def declare(entries: Iterable[Mapping[str, Any]]) -> None:

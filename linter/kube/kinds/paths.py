@@ -18,8 +18,15 @@ from imagelint.reading.yamlnodes import DuplicateKey, Mapping, as_sequence
 
 # ("key", name), ("each", ""): every list item, ("index", "N"), ("values", ""): every value.
 Step = tuple[str, str]
-_SEGMENT = re.compile(r"([^.\[\]]+)((?:\[(?:\*|[0-9]+)\])*)")
-_SUBSCRIPT = re.compile(r"\[(\*|[0-9]+)\]")
+_SEGMENT = r"([^.\[\]]+)((?:\[(?:\*|[0-9]+)\])*)"
+_SUBSCRIPT = r"\[(\*|[0-9]+)\]"
+
+
+@functools.cache
+def _pattern(source: str) -> re.Pattern[str]:
+    """One of the patterns above, compiled on first use: only paths with ``[...]`` need them
+    (Kubernetes' own kinds have none, and most runs read nothing else)."""
+    return re.compile(source)
 
 
 class PathError(ValueError):
@@ -31,12 +38,15 @@ def parse(expression: str) -> tuple[Step, ...]:
     """The steps of a path expression (cached: the tables' paths are parsed on first use)."""
     steps: list[Step] = []
     for segment in expression.split("."):
-        match = _SEGMENT.fullmatch(segment)
+        if segment and "[" not in segment and "]" not in segment:  # a key (or *) alone
+            steps.append(("values", "") if segment == "*" else ("key", segment))
+            continue
+        match = _pattern(_SEGMENT).fullmatch(segment)
         if match is None:
             raise PathError(f"{expression!r}: cannot read {segment!r} (keys, [*], [N] or *)")
         key, subscripts = match.groups()
         steps.append(("values", "") if key == "*" else ("key", key))
-        for item in _SUBSCRIPT.findall(subscripts):
+        for item in _pattern(_SUBSCRIPT).findall(subscripts):
             steps.append(("each", "") if item == "*" else ("index", item))
     return tuple(steps)
 
