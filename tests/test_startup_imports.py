@@ -1,6 +1,7 @@
 """What a one-file ``imagelint check`` leaves unimported (the tree checker, the ``diagnose``
-command, the kinds' families), and that ``diagnose``, registered by name, still behaves as a
-command: listed by help, run, described, suggested for a typo."""
+command, the kinds' families, fixing, ``--show-files``, validating a configuration file), and
+that ``diagnose``, registered by name, still behaves as a command: listed by help, run,
+described, suggested for a typo."""
 
 from __future__ import annotations
 
@@ -16,6 +17,14 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "fixtures" / "clean" / "valid-references.yaml"
 NOT_IMPORTED = [
     "imagelint.cli.diagnose",
+    "imagelint.cli.fixflow",
+    "imagelint.cli.ruleinfo",
+    "imagelint.cli.showfiles",
+    "imagelint.configuration.cachedir",
+    "imagelint.configuration.configschema",
+    "imagelint.configuration.flagvalues",
+    "imagelint.reading.gitignore",
+    "imagelint.running.fixes",
     "imagelint.cluster",
     "imagelint.running.treecheck",
     "imagelint.trees.built",

@@ -10,20 +10,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from imagelint import __version__
-from imagelint.cli.fixflow import (
-    FixMode,
-    echo_file,
-    exit_status,
-    fix_run,
-    locator,
-    roots_of,
-    stdin_as_file,
-    summary,
-)
 from imagelint.cli.flags import check_options, config_options, effective
 from imagelint.cli.output import ProgressBar, exit_code, formats, notes, write_outputs
-from imagelint.cli.showfiles import Skips
-from imagelint.cli.showfiles import show as show_files
 from imagelint.configuration import anchors
 from imagelint.configuration.effective import Effective
 from imagelint.core.model import Settings
@@ -36,7 +24,8 @@ from imagelint.running.parallel import available_cpus
 from imagelint.running.pipeline import run
 from imagelint.running.results import Report
 
-if TYPE_CHECKING:  # imported when the online checks run: see _online_step
+if TYPE_CHECKING:  # imported when the online checks run (see _online_step), and when fixing
+    from imagelint.cli.fixflow import FixMode
     from imagelint.online.step import OnlineStep
 
 
@@ -69,7 +58,12 @@ def check(paths: tuple[str, ...], **opts: Any) -> None:
         paths = (sources.STDIN,)
     exclude = anchors.exclude(settings_in_effect)
     gitignore = settings_in_effect["respect-gitignore"]
-    skips = Skips() if opts["show_files"] else None
+    skips = None
+    if opts["show_files"]:
+        # Here, not at the top: only --show-files lists the files.
+        from imagelint.cli.showfiles import Skips
+
+        skips = Skips()
     try:  # sources.discover, looked up at each run: tests replace it
         refs = sources.discover(paths or (".",), exclude, opts["stdin_filename"], gitignore, skips)
         context_paths = settings_in_effect["context"]
@@ -77,6 +71,8 @@ def check(paths: tuple[str, ...], **opts: Any) -> None:
     except sources.PathNotFound as error:
         raise click.UsageError(str(error)) from None
     if skips is not None:
+        from imagelint.cli.showfiles import show as show_files
+
         show_files(refs, context, skips)
         sys.exit(0)
     known = _read_baseline(opts["baseline"]) if opts["baseline"] else None
@@ -97,19 +93,32 @@ def check(paths: tuple[str, ...], **opts: Any) -> None:
     if settings_in_effect["online"]:
         online = _online_step(settings_in_effect, opts, settings, rules)
     jobs = opts["jobs"] or available_cpus()
-    mode = FixMode(opts, settings_in_effect["fix"], settings_in_effect["unsafe-fixes"])
     named = paths or (".",)
-    with stdin_as_file(refs if mode.active else []) as (stand_ins, stdin_file):
+
+    def check_once() -> Report:  # refs: standard input's stand-in, when fixing it
+        report = run(refs, context, settings, rules, filters, online, jobs, named)
+        if online is not None:
+            report.notes.extend(online.notes)
+        return report
+
+    if not (settings_in_effect["fix"] or opts.get("fix_only") or opts.get("diff")):
+        # Nothing to fix (FixMode.active is false): check once, report, and exit.
+        _report(check_once(), opts, settings_in_effect, pairs, refs, paths)
+    # Here, not at the top: only --fix, --fix-only, --diff (or fix: true) fix.
+    from imagelint.cli.fixflow import (
+        FixMode,
+        echo_file,
+        exit_status,
+        fix_run,
+        locator,
+        roots_of,
+        stdin_as_file,
+        summary,
+    )
+
+    mode = FixMode(opts, settings_in_effect["fix"], settings_in_effect["unsafe-fixes"])
+    with stdin_as_file(refs) as (stand_ins, stdin_file):
         refs = stand_ins if stdin_file is not None else refs
-
-        def check_once() -> Report:
-            report = run(refs, context, settings, rules, filters, online, jobs, named)
-            if online is not None:
-                report.notes.extend(online.notes)
-            return report
-
-        if not mode.active:
-            _report(check_once(), opts, settings_in_effect, pairs, refs, paths)
         report, outcome = fix_run(check_once, mode, locator(refs), roots_of(named, stdin_file))
         if mode.diff:
             click.echo(outcome.diff, nl=False)

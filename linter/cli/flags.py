@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from imagelint.configuration import files as configs
-from imagelint.configuration import flagvalues, userconfig
+from imagelint.configuration import userconfig
 from imagelint.configuration.effective import Effective, resolve
 from imagelint.core.options import NO_SCHEMA, OPTIONS, Flag, Kind, Option, one_of
 from imagelint.reporting.formatters import FORMATS
@@ -316,16 +316,23 @@ def given(opts: Mapping[str, Any]) -> dict[str, tuple[str, Any]]:
             continue
         value = opts.get(option.flag.parameter)
         if option.kind.many:
-            try:
-                value = flagvalues.listed(option, value or ())
-            except flagvalues.FlagValueError as error:
-                raise click.UsageError(str(error)) from None
+            value = _listed(option, value) if value else []
         if value not in (None, []):
             typed = option.flag.name
             if option.kind.switch and value is False:  # --no-respect-gitignore
                 typed = "--no-" + typed[2:]
             flags[option.name] = (typed, value)
     return flags
+
+
+def _listed(option: Option, values: Any) -> list[str]:
+    # Here, not at the top: a run without list flags has no values to split or check.
+    from imagelint.configuration import flagvalues
+
+    try:
+        return flagvalues.listed(option, values)
+    except flagvalues.FlagValueError as error:
+        raise click.UsageError(str(error)) from None
 
 
 def effective(opts: Mapping[str, Any]) -> Effective:

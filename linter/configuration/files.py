@@ -20,8 +20,6 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, SequenceNode
 
 from imagelint import __version__
-from imagelint.configuration import cachedir as cache
-from imagelint.configuration import configschema
 from imagelint.core.selection import UnknownRule, matching, suggestion
 from imagelint.reading.bounds import expanded_counts, may_nest_deeper, nests_deeper
 from imagelint.reading.composer import close
@@ -113,6 +111,10 @@ def _validate_once(data: bytes, values: dict[str, Any], lines: Lines, shown: str
     jsonschema costs more than a one-file run has to spare (a pre-commit hook runs on every
     commit, with the same configuration). Rule names are checked every time (they are cheap,
     and the set of rules changes with imagelint itself)."""
+    # Here, not at the top: a run without a configuration file neither validates nor caches.
+    from imagelint.configuration import cachedir as cache
+    from imagelint.configuration import configschema
+
     memo = b"\0".join([__version__.encode(), configschema.text().encode("utf-8"), data])
     if cache.remembers("valid-config", memo):
         _check_rule_names(values, lines, shown)
@@ -221,6 +223,9 @@ def _construct(loader: Any, node: Any) -> Any:
 
 def validate(values: dict[str, Any], lines: Lines, shown: str) -> None:
     """Check the values against the JSON Schema, then check every rule name."""
+    # Here, not at the top: only a configuration file not validated before needs the schema.
+    from imagelint.configuration import configschema
+
     errors = configschema.errors(values)
     if errors:
         error = errors[0]

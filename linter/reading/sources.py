@@ -14,12 +14,14 @@ import os
 import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from imagelint.core.frozen import ValueRecord, set_field
-from imagelint.reading import gitignore as gitignored
-from imagelint.reading.gitignore import Ignored
 from imagelint.reading.globs import Glob, Matcher
 from imagelint.rules import invalid_encoding, unreadable_file
+
+if TYPE_CHECKING:  # imported when a folder is walked with respect-gitignore: see discover
+    from imagelint.reading.gitignore import Ignored
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
@@ -130,7 +132,12 @@ def discover(
         if path == STDIN:
             refs: Iterable[SourceRef] = [SourceRef(stdin_name or DEFAULT_STDIN_NAME, None)]
         elif os.path.isdir(path):
-            ignored = gitignored.ignored_under(path) if gitignore else None
+            ignored = None
+            if gitignore:
+                # Here, not at the top: only a walked folder reads git's ignore files.
+                from imagelint.reading import gitignore as gitignored
+
+                ignored = gitignored.ignored_under(path)
             refs = _walk(path, excluded, ignored, note)
         else:
             display = _normalize(path)

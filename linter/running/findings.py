@@ -19,7 +19,6 @@ from imagelint.kube.objects import KubeObject
 from imagelint.reading.loader import LoadedFile
 from imagelint.reading.sources import Problem
 from imagelint.reading.yamlnodes import DuplicateKey
-from imagelint.running.fixes import edit_for
 
 MAX_CONTEXT_IMAGE = 4096
 
@@ -65,6 +64,9 @@ def record_finding(
     obj, container, image, field = context
     edit = None
     if violation.fix is not None:
+        # Here, not at the top: only a finding with a fix needs its edit.
+        from imagelint.running.fixes import edit_for
+
         if old is None and isinstance(subject, ImageRecord):
             old = subject.image
         edit = edit_for(site, old, violation.fix)
