@@ -16,7 +16,9 @@ from imagelint.reading.loader import load
 from imagelint.reading.sources import SourceRef, decode, read_bytes
 from imagelint.reading.yamlnodes import as_mapping, as_sequence, string_value
 
-KUSTOMIZATION_NAMES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
+# The file names that make a folder a kustomization, in the order kustomize looks for them (the
+# one list: trees.plan and trees.kustomize read it from here).
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 # "patch" as a word of the path: patch.yaml, patches/, set-replicas-patch.yml (not dispatcher/).
 _PATCH_WORD = re.compile(r"(?:^|[/_.-])patch(?:es)?(?:[/_.-]|$)", re.IGNORECASE)
 

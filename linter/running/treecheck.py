@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from imagelint.core.model import Finding
 from imagelint.reading.loader import LoadedFile
 from imagelint.reading.sources import Problem
 from imagelint.reporting.suppressions import from_comments
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 # Checks one loaded (or built) file: the engine's per-file stage.
 CheckLoaded = Callable[[LoadedFile, bool, bool], FileResult]
 # The findings of the input rules on problems of one file: (display, problems, via).
-ProblemFindings = Callable[[str, list[Problem], "str | None"], list]  # type: ignore[type-arg]
+ProblemFindings = Callable[[str, list[Problem], "str | None"], "list[Finding]"]
 
 CHART_NOTE = (
     "{chart} is a Helm chart: its values files are checked, its templates are not (check "

@@ -22,15 +22,14 @@ from collections.abc import Container, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from imagelint.core.frozen import ValueRecord, set_field
+from imagelint.kube.kustomize import KUSTOMIZATION_NAMES
 from imagelint.reading.sources import SourceRef
 from imagelint.trees.realpaths import RealPaths
 
 if TYPE_CHECKING:
     from imagelint.trees.kustomize import Uses
 
-# The file names that make a folder a kustomization (as kustomize looks for them, in order), and
-# the one that makes it a chart.
-KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+# The file that makes a folder a chart (kube.kustomize.KUSTOMIZATION_NAMES make it a kustomization).
 CHART_FILE = "Chart.yaml"
 KUSTOMIZE = "kustomize"
 CHART = "chart"

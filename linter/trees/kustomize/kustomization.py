@@ -16,10 +16,11 @@ from collections.abc import Callable
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
 from imagelint.core.frozen import ValueRecord, set_field
+from imagelint.kube.kustomize import KUSTOMIZATION_NAMES
 from imagelint.reading.loader import LoadedFile
 from imagelint.trees.kustomize.nodes import items, text
 
-NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+NAMES = KUSTOMIZATION_NAMES  # in the order kustomize looks for them
 
 # The fields of kustomize v5's Kustomization type (and Component's, the same).
 FIELDS = frozenset(
