@@ -2,8 +2,8 @@
 rule modules (a run imports only the modules of the rules it runs; see imagelint.core.rulebook).
 
 Not a rule (the leading underscore keeps it out of the rule modules). Each entry repeats its
-module's constants (NAME, CODE, SEVERITY, SCOPE, SUMMARY, and DEFAULT_ENABLED, ONLINE and FIX
-where the module sets them); tests/test_registry.py checks that they agree and that every module
+module's constants (NAME, CODE, SEVERITY, SCOPE, SUMMARY, and DEFAULT_ENABLED, ONLINE, FIX and
+NEEDS where the module sets them); tests/test_registry.py checks that they agree and that every module
 in rules/ has an entry. Ordered by code.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from imagelint.core.contract import Identity
 
-# One rule an entry: name, code, severity, scope; then its summary, and DEFAULT_ENABLED, ONLINE
-# and FIX where they are not the default.
+# One rule an entry: name, code, severity, scope; then its summary, and DEFAULT_ENABLED, ONLINE,
+# FIX and NEEDS where they are not the default.
 # fmt: off
 RULES: tuple[Identity, ...] = (
     Identity("yaml-syntax", "IL001", "error", "input",
@@ -71,21 +71,28 @@ RULES: tuple[Identity, ...] = (
         "A Docker Hub image is pulled anonymously, which is rate-limited per IP.",
         default_enabled=False),
     Identity("pull-secret-not-found", "IL201", "error", "run",
-        "An imagePullSecrets name that no Secret of the run (or configuration) provides."),
+        "An imagePullSecrets name that no Secret of the run (or configuration) provides.",
+        needs="pull-secrets"),
     Identity("pull-secret-wrong-namespace", "IL202", "error", "run",
-        "The pull secret exists only in other namespaces than the pod's."),
+        "The pull secret exists only in other namespaces than the pod's.",
+        needs="pull-secrets"),
     Identity("pull-secret-wrong-type", "IL203", "error", "run",
-        "The pull secret is not a docker config Secret, or its type and key disagree."),
+        "The pull secret is not a docker config Secret, or its type and key disagree.",
+        needs="pull-secrets"),
     Identity("pull-secret-malformed", "IL204", "error", "run",
-        "A docker config Secret has broken base64, JSON, auths or credentials."),
+        "A docker config Secret has broken base64, JSON, auths or credentials.",
+        needs="pull-secrets"),
     Identity("pull-secret-registry-mismatch", "IL205", "error", "run",
-        "The pod has pull secrets, but none covers this image's registry."),
+        "The pod has pull secrets, but none covers this image's registry.",
+        needs="pull-secrets"),
     Identity("missing-pull-secret", "IL206", "warning", "run",
         "The registry needs credentials, and this pod has no pull secret."),
     Identity("static-ecr-token", "IL207", "warning", "run",
-        "A pull secret holds an ECR token, which expires after 12 hours (error once expired)."),
+        "A pull secret holds an ECR token, which expires after 12 hours (error once expired).",
+        needs="pull-secrets"),
     Identity("unused-pull-secret", "IL208", "info", "run",
-        "A docker config Secret is named by no pod or ServiceAccount of the run."),
+        "A docker config Secret is named by no pod or ServiceAccount of the run.",
+        needs="pull-secrets"),
     Identity("tag-not-found", "IL301", "error", "run",
         "The registry has no such tag or digest in the repository (online).",
         online=True),

@@ -38,12 +38,12 @@ hosts used more often in the run are left to you.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from imagelint.core.fixes import UNSAFE, Fix
 from imagelint.core.model import ImageRecord, Settings, Violation
+from imagelint.core.patterns import pattern
 from imagelint.images import catalog
 from imagelint.images.equivalence import host_typo_evidence, same_repository, word_replaced
 from imagelint.images.reference import DEFAULT_DOMAIN, Reference
@@ -61,7 +61,7 @@ FIX = UNSAFE
 
 # How many times more often the correct spelling must occur in the run than the near miss.
 _DOMINANCE = 3
-_DIGITS = re.compile(r"[0-9]+")
+_DIGITS = r"[0-9]+"
 
 
 def check(run: RunIndex, settings: Settings) -> Iterator[tuple[ImageRecord, Violation]]:
@@ -181,4 +181,5 @@ def _group(value: str) -> str:
 def _siblings(a: str, b: str) -> bool:
     """Names that differ only in their numbers (``details-v1``, ``details-v2``) or in one whole
     word (``py-runner``, ``go-runner``) are a family, not a typo."""
-    return _DIGITS.sub("0", a) == _DIGITS.sub("0", b) or word_replaced(a, b)
+    digits = pattern(_DIGITS)
+    return digits.sub("0", a) == digits.sub("0", b) or word_replaced(a, b)

@@ -31,6 +31,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from imagelint.core.model import ImageRecord, Settings, Violation
+from imagelint.core.patterns import pattern
 from imagelint.reporting.messages import plural
 from imagelint.running.runindex import RunIndex
 
@@ -40,21 +41,23 @@ SEVERITY = "info"
 SCOPE = "run"
 SUMMARY = "One repository is tagged 'v1.2.3' in one place and '1.2.3' in another."
 
-_VERSION = re.compile(r"(v?)\d+(?:\.\d+)+(?:[-+_.][0-9A-Za-z.-]+)?", re.ASCII)
+_VERSION = r"(v?)\d+(?:\.\d+)+(?:[-+_.][0-9A-Za-z.-]+)?"
 
 
 def check(run: RunIndex, settings: Settings) -> Iterator[tuple[ImageRecord, Violation]]:
-    by_repository: dict[str, dict[bool, list[tuple[ImageRecord, str]]]] = defaultdict(
-        lambda: {True: [], False: []}
-    )
+    by_repository: dict[str, list[tuple[ImageRecord, str]]] = defaultdict(list)
     for record, ref in run.references():
-        if ref.tag is None:
-            continue
-        match = _VERSION.fullmatch(ref.tag)
-        if match:
-            by_repository[ref.name][bool(match.group(1))].append((record, ref.tag))
-    for name, conventions in sorted(by_repository.items()):
-        prefixed, bare = conventions[True], conventions[False]
+        if ref.tag is not None:
+            by_repository[ref.name].append((record, ref.tag))
+    for name, tagged in sorted(by_repository.items()):
+        if len({tag for _, tag in tagged}) < 2:
+            continue  # one tag is one convention (and the pattern need not be compiled)
+        prefixed: list[tuple[ImageRecord, str]] = []
+        bare: list[tuple[ImageRecord, str]] = []
+        for record, tag in tagged:
+            match = pattern(_VERSION, re.ASCII).fullmatch(tag)
+            if match:
+                (prefixed if match.group(1) else bare).append((record, tag))
         if not prefixed or not bare:
             continue
         minority, majority = (prefixed, bare) if len(prefixed) < len(bare) else (bare, prefixed)

@@ -36,6 +36,7 @@ NAME = "pull-secret-malformed"
 CODE = "IL204"
 SEVERITY = "error"
 SCOPE = "run"
+NEEDS = "pull-secrets"  # reports only on a run that holds a Secret or names one
 SUMMARY = "A docker config Secret has broken base64, JSON, auths or credentials."
 
 

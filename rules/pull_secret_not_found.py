@@ -38,6 +38,7 @@ NAME = "pull-secret-not-found"
 CODE = "IL201"
 SEVERITY = "error"
 SCOPE = "run"
+NEEDS = "pull-secrets"  # reports only on a run that holds a Secret or names one
 SUMMARY = "An imagePullSecrets name that no Secret of the run (or configuration) provides."
 
 

@@ -45,6 +45,7 @@ NAME = "pull-secret-registry-mismatch"
 CODE = "IL205"
 SEVERITY = "error"
 SCOPE = "run"
+NEEDS = "pull-secrets"  # reports only on a run that holds a Secret or names one
 SUMMARY = "The pod has pull secrets, but none covers this image's registry."
 
 

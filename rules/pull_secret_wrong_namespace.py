@@ -35,6 +35,7 @@ NAME = "pull-secret-wrong-namespace"
 CODE = "IL202"
 SEVERITY = "error"
 SCOPE = "run"
+NEEDS = "pull-secrets"  # reports only on a run that holds a Secret or names one
 SUMMARY = "The pull secret exists only in other namespaces than the pod's."
 
 

@@ -40,6 +40,7 @@ NAME = "pull-secret-wrong-type"
 CODE = "IL203"
 SEVERITY = "error"
 SCOPE = "run"
+NEEDS = "pull-secrets"  # reports only on a run that holds a Secret or names one
 SUMMARY = "The pull secret is not a docker config Secret, or its type and key disagree."
 
 

@@ -35,6 +35,7 @@ NAME = "static-ecr-token"
 CODE = "IL207"
 SEVERITY = "warning"
 SCOPE = "run"
+NEEDS = "pull-secrets"  # reports only on a run that holds a Secret or names one
 SUMMARY = "A pull secret holds an ECR token, which expires after 12 hours (error once expired)."
 
 

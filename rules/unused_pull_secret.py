@@ -35,6 +35,7 @@ NAME = "unused-pull-secret"
 CODE = "IL208"
 SEVERITY = "info"
 SCOPE = "run"
+NEEDS = "pull-secrets"  # reports only on a run that holds a Secret or names one
 SUMMARY = "A docker config Secret is named by no pod or ServiceAccount of the run."
 
 

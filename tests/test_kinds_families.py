@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from imagelint.core.patterns import pattern
 from imagelint.kube import kinds
 from imagelint.kube.kinds import builtin, paths
 from imagelint.kube.objects import iter_objects
@@ -127,11 +128,11 @@ def test_a_family_kind_is_read_after_lazy_import():
 def test_path_expressions_parse_as_the_pattern_says(expression):
     expected = []
     for segment in expression.split("."):
-        match = paths._pattern(paths._SEGMENT).fullmatch(segment)
+        match = pattern(paths._SEGMENT).fullmatch(segment)
         assert match is not None
         key, subscripts = match.groups()
         expected.append(("values", "") if key == "*" else ("key", key))
-        for item in paths._pattern(paths._SUBSCRIPT).findall(subscripts):
+        for item in pattern(paths._SUBSCRIPT).findall(subscripts):
             expected.append(("each", "") if item == "*" else ("index", item))
     assert paths.parse(expression) == tuple(expected)
 

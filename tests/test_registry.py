@@ -119,6 +119,7 @@ def test_the_index_repeats_each_rule_modules_constants():
             getattr(module, "DEFAULT_ENABLED", True),
             getattr(module, "ONLINE", False),
             getattr(module, "FIX", None),
+            getattr(module, "NEEDS", None),
         )
         assert entry._field_values(entry) == declared, entry.name
     assert [entry.code for entry in _index.RULES] == sorted(entry.code for entry in _index.RULES)

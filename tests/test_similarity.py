@@ -186,3 +186,27 @@ def test_the_candidates_hold_every_name_within_reach():
             else:
                 short += 1
     assert long > 100 and short > 100  # both ways of finding candidates were exercised
+
+
+@pytest.mark.parametrize("names", [dockerhub_popular, registry_hosts])
+def test_the_first_lookups_scan_for_the_same_candidates_as_the_index(names):
+    """The first SCANS_BEFORE_INDEX lookups compare with every name of about the length asked
+    instead of building the index: the same candidates (as a set) either way."""
+    import random
+
+    known = frozenset(names())
+    scanning, indexed = NameIndex(known), NameIndex(known)
+    indexed._build()
+    rng = random.Random(11)
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789-./"
+    queries = [
+        name[: rng.randrange(len(name) + 1)]
+        + rng.choice(alphabet)
+        + name[rng.randrange(len(name)) :]
+        for name in rng.sample(sorted(known), min(150, len(known)))
+    ]
+    for query in queries:
+        for limit in (1, 2):
+            scanning._scans = 0  # every lookup answered by the scan
+            assert set(scanning.candidates(query, limit)) == set(indexed.candidates(query, limit))
+    assert scanning._by_length is None

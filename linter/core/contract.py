@@ -18,7 +18,9 @@ replaces), ``DEFAULT_ENABLED`` (default true), ``ONLINE`` (run rules that report
 registries' answers, which only ``--online`` asks for: an offline run skips them), ``PURE``
 (image rules whose verdict depends only on the image string, computed once per distinct string),
 ``FIX`` (``"safe"`` or ``"unsafe"`` for a rule whose violations can carry a
-:class:`~imagelint.core.fixes.Fix`; default None: it cannot fix).
+:class:`~imagelint.core.fixes.Fix`; default None: it cannot fix), ``NEEDS`` (run rules: what a
+run must hold for the rule to report anything; for a run without it the engine neither runs nor
+imports the rule; one of :data:`NEEDS`).
 The options a rule reads are declared in :mod:`imagelint.core.options`.
 
 Two lists name every rule module: ``rules/_contract.py`` puts each under the Protocol of its
@@ -39,6 +41,12 @@ if TYPE_CHECKING:
     # For annotations only: the stages that make these depend on the core, not the reverse.
     from imagelint.kube.workloads import ImageUse
     from imagelint.running.runindex import RunIndex
+
+# What a run rule may need (its NEEDS): "pull-secrets", a Secret or an imagePullSecrets name (of a
+# pod or a ServiceAccount) in the run. Most one-file runs hold neither, and the rules on pull
+# secrets are a third of those a run imports (tests/test_rule_needs.py holds them to it).
+PULL_SECRETS = "pull-secrets"
+NEEDS = (PULL_SECRETS,)
 
 # What a run rule reports on: an image, a reference by name (a pull secret, a ServiceAccount), or
 # a Secret.
@@ -75,9 +83,20 @@ class RunRuleModule(InputRuleModule, Protocol):
 
 class Identity(FrozenRecord):
     """A rule's identity as ``rules/_index.py`` records it: the constants of its module (``NAME``,
-    ``CODE``, ``SEVERITY``, ``SCOPE``, ``SUMMARY``, ``DEFAULT_ENABLED``, ``ONLINE``, ``FIX``)."""
+    ``CODE``, ``SEVERITY``, ``SCOPE``, ``SUMMARY``, ``DEFAULT_ENABLED``, ``ONLINE``, ``FIX``,
+    ``NEEDS``)."""
 
-    __slots__ = ("name", "code", "severity", "scope", "summary", "default_enabled", "online", "fix")
+    __slots__ = (
+        "name",
+        "code",
+        "severity",
+        "scope",
+        "summary",
+        "default_enabled",
+        "online",
+        "fix",
+        "needs",
+    )
     name: str
     code: str
     severity: str  # a label: error, warning or info
@@ -86,6 +105,7 @@ class Identity(FrozenRecord):
     default_enabled: bool
     online: bool
     fix: str | None  # "safe", "unsafe" or None: what its fixes are, if it has any
+    needs: str | None  # one of NEEDS: what a run must hold for the rule to report
 
     def __init__(
         self,
@@ -97,7 +117,10 @@ class Identity(FrozenRecord):
         default_enabled: bool = True,
         online: bool = False,
         fix: str | None = None,
+        needs: str | None = None,
     ) -> None:
+        if needs is not None and needs not in NEEDS:
+            raise ValueError(f"{name}: NEEDS is one of {NEEDS}, not {needs!r}")
         set_field(self, "name", name)
         set_field(self, "code", code)
         set_field(self, "severity", severity)
@@ -106,3 +129,4 @@ class Identity(FrozenRecord):
         set_field(self, "default_enabled", default_enabled)
         set_field(self, "online", online)
         set_field(self, "fix", fix)
+        set_field(self, "needs", needs)

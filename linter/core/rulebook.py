@@ -72,6 +72,7 @@ class Rule(FrozenRecord):
         "online",
         "options",
         "fix",
+        "needs",
         "parts",
     )
     name: str
@@ -83,6 +84,7 @@ class Rule(FrozenRecord):
     online: bool  # reports on the registries' answers: run with --online only
     options: dict[str, Declared]  # the options that configure it, by name (core.options)
     fix: str | None  # "safe" or "unsafe" when its findings can carry a fix (core.fixes)
+    needs: str | None  # what a run must hold for it to report (core.contract.NEEDS)
     parts: ModuleParts | None
 
     def __init__(
@@ -96,6 +98,7 @@ class Rule(FrozenRecord):
         online: bool,
         options: dict[str, Declared],
         fix: str | None = None,
+        needs: str | None = None,
         parts: ModuleParts | None = None,
     ) -> None:
         set_field(self, "name", name)
@@ -107,6 +110,7 @@ class Rule(FrozenRecord):
         set_field(self, "online", online)
         set_field(self, "options", options)
         set_field(self, "fix", fix)
+        set_field(self, "needs", needs)
         set_field(self, "parts", parts)
 
     def module_parts(self) -> ModuleParts:
@@ -185,6 +189,7 @@ def all_rules() -> tuple[Rule, ...]:
                 online=entry.online,
                 options=options,
                 fix=entry.fix,
+                needs=entry.needs,
             )
         )
     return tuple(sorted(rules, key=lambda rule: rule.code))

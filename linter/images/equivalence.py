@@ -28,9 +28,7 @@ repositories was not typed by accident.
 
 from __future__ import annotations
 
-import functools
-import re
-
+from imagelint.core.patterns import pattern
 from imagelint.images.similarity import allowed_edits, distance
 
 DOCKER_HUB = "docker.io"
@@ -90,13 +88,6 @@ _DIGITS = r"[0-9]+"
 _WORDS = r"([-_./])"  # a separator, kept so the names' shapes are compared too
 
 
-@functools.cache
-def _pattern(source: str) -> re.Pattern[str]:
-    """One of the patterns above, compiled on first use: only names that come close to each
-    other are compared, and compiling them all would be most of what importing this costs."""
-    return re.compile(source)
-
-
 def canonical_name(name: str) -> str:
     """A normalized image name (``gcr.io/google_samples/gb-frontend``) with the spelling
     registries treat as the same written one way: a Container Registry project ID with ``-``
@@ -117,7 +108,7 @@ def word_replaced(a: str, b: str) -> bool:
     """Whether two names differ in exactly one word (between ``-``, ``_``, ``.`` or ``/``) and
     the two words keep nothing of each other in place (``py-runner``, ``go-runner``): a name
     chosen for a variant, where a typo would have kept most of the word."""
-    words = _pattern(_WORDS)
+    words = pattern(_WORDS)
     words_a, words_b = words.split(a), words.split(b)
     if len(words_a) != len(words_b):
         return False
@@ -139,9 +130,9 @@ def registry_family(host: str) -> str | None:
         return "gcr"
     if host in DOCKER_HUB_HOSTS:
         return "docker-hub"
-    if _pattern(_ARTIFACT_REGISTRY).fullmatch(host) or host == "docker.pkg.dev":
+    if pattern(_ARTIFACT_REGISTRY).fullmatch(host) or host == "docker.pkg.dev":
         return "artifact-registry"
-    ecr = _pattern(_ECR).fullmatch(host)
+    ecr = pattern(_ECR).fullmatch(host)
     if ecr:
         return "ecr:" + ecr.group(1)
     return None
@@ -205,7 +196,7 @@ def host_typo_evidence(
         return False
     if right_repositories <= 2 or wrong_repositories > 2:
         return False
-    digits = _pattern(_DIGITS)
+    digits = pattern(_DIGITS)
     if digits.sub("0", wrong_host) == digits.sub("0", right_host):
         return False
     if _word_added(wrong_host, right_host) or _short_names(wrong_host, right_host):

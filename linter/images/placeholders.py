@@ -11,9 +11,9 @@ they are build inputs, not pullable images.
 
 from __future__ import annotations
 
-import functools
 import re
 
+from imagelint.core.patterns import pattern
 from imagelint.images.parts import split
 
 KO_SCHEME = "ko://"
@@ -81,14 +81,6 @@ _CAPITAL_WORD = r"(?<![A-Za-z0-9_])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*(?![A-Za-z0-9_])
 _PRINTF = r"%[-+# 0-9.]*[sdvq]"
 
 
-@functools.cache
-def _pattern(source: str) -> re.Pattern[str]:
-    """One of the patterns above, compiled on first use: only images with a capital letter (or
-    a hint word) are searched for placeholders, and only those with a ``%`` (or another template
-    character) for a format verb; most runs have neither."""
-    return re.compile(source)
-
-
 def ko_input(image: str) -> str | None:
     """Why ``image`` is a ko build input (in words for a message), or None."""
     if image.startswith(KO_SCHEME):
@@ -116,7 +108,7 @@ def placeholders(image: str) -> list[tuple[str, int]]:
     parts = split(image)
     tag_from = parts.tag_at if parts.tag is not None else len(image)
     found: list[tuple[str, int]] = []
-    for match in _pattern(_CAPITAL_WORD).finditer(image):
+    for match in pattern(_CAPITAL_WORD).finditer(image):
         word, at = match.group(0), match.start()
         if (
             word in PLACEHOLDER_WORDS
@@ -139,5 +131,5 @@ def placeholders(image: str) -> list[tuple[str, int]]:
 
 def printf_verb(image: str) -> tuple[str, int] | None:
     """A Go/C format verb left in ``image`` (``%s``), with its offset."""
-    match = _pattern(_PRINTF).search(image)
+    match = pattern(_PRINTF).search(image)
     return (match.group(0), match.start()) if match else None

@@ -19,6 +19,7 @@ from imagelint.images.grammar import (
     MAX_REFERENCE_LENGTH,
     patterns,
 )
+from imagelint.images.refscan import match_reference
 
 DEFAULT_DOMAIN = "docker.io"
 LEGACY_DEFAULT_DOMAIN = "index.docker.io"
@@ -167,13 +168,13 @@ def _parse(text: str, domain_given: bool) -> Reference:
     """distribution/reference ``Parse`` (v0.6.0 and later: the length limit is on the path)."""
     if text == "":
         raise _Invalid(ERR_NAME_EMPTY)
-    match = patterns().reference.fullmatch(text)
-    if match is None:
+    groups = match_reference(text)
+    if groups is None:
         lowered = _go_lower(text)
-        if lowered != text and patterns().reference.fullmatch(lowered):
+        if lowered != text and match_reference(lowered) is not None:
             raise _Invalid(ERR_UPPERCASE)
         raise _Invalid(ERR_INVALID_FORMAT)
-    _, domain, path, tag, digest = match.groups()
+    domain, path, tag, digest = groups
     if len(path) > MAX_PATH_LENGTH:
         raise _Invalid(ERR_NAME_TOO_LONG)
     if digest is not None:

@@ -72,6 +72,9 @@ def allowed_edits(name: str) -> int:
 
 
 ANSWERS_KEPT = 4096  # distinct names whose answer a NameIndex remembers
+# Lookups answered by comparing with every name of about the length asked, before the index is
+# built: a one-file run asks about one or two names, for which building it costs more.
+SCANS_BEFORE_INDEX = 8
 
 
 class NameIndex:
@@ -85,7 +88,8 @@ class NameIndex:
     an index of which names hold each pair: a name that may be within ``limit`` edits lacks at
     most ``3 * limit`` of the looked-up name's kinds of pairs, so it holds at least one of any
     ``3 * limit + 1`` of them, and the rarest ones (often held by no name) are looked up. The
-    pairs and the index are worked out once, on the first lookup.
+    pairs and the index are worked out once, after the first few lookups (which compare with
+    every name of about the length asked: the same names, found without the index).
     """
 
     def __init__(self, names: Iterable[str]) -> None:
@@ -96,6 +100,7 @@ class NameIndex:
         self._rarity: dict[str, int] = {}  # pair -> how many names hold it
         self._held: frozenset[str] = frozenset()  # the pairs some name holds
         self._answers: dict[str, str | None] = {}  # a run asks about few distinct names
+        self._scans = 0  # lookups answered without the index (SCANS_BEFORE_INDEX)
 
     def nearest(self, name: str) -> str | None:
         """The single name within the allowed edits of ``name``; None if none, if ``name`` is
@@ -120,12 +125,19 @@ class NameIndex:
     def candidates(self, name: str, limit: int) -> list[str]:
         """The names that may be within ``limit`` edits of ``name`` (a superset of those that
         are), in no particular order."""
-        if self._by_length is None:
-            self._build()
-        assert self._by_length is not None
         pairs = bigrams(name)
         most_missing = 3 * limit  # may_be_within, inlined: this runs for every name
         low, high = len(name) - limit, len(name) + limit
+        if self._by_length is None:
+            if self._scans < SCANS_BEFORE_INDEX:  # the same names, without building the index
+                self._scans += 1
+                return [
+                    known
+                    for known in self.names
+                    if low <= len(known) <= high and len(pairs - bigrams(known)) <= most_missing
+                ]
+            self._build()
+        assert self._by_length is not None
         if len(pairs) <= most_missing:  # short: any name of about its length may be near
             return [
                 known

@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Iterable
 
+from imagelint.core.patterns import pattern
 from imagelint.reading.loader import load
 from imagelint.reading.sources import SourceRef, decode, read_bytes
 from imagelint.reading.yamlnodes import as_mapping, as_sequence, string_value
@@ -20,7 +21,7 @@ from imagelint.reading.yamlnodes import as_mapping, as_sequence, string_value
 # one list: trees.plan and trees.kustomize read it from here).
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 # "patch" as a word of the path: patch.yaml, patches/, set-replicas-patch.yml (not dispatcher/).
-_PATCH_WORD = re.compile(r"(?:^|[/_.-])patch(?:es)?(?:[/_.-]|$)", re.IGNORECASE)
+_PATCH_WORD = r"(?:^|[/_.-])patch(?:es)?(?:[/_.-]|$)"
 
 
 def patch_files(refs: Iterable[SourceRef]) -> frozenset[str]:
@@ -51,7 +52,8 @@ def patch_files(refs: Iterable[SourceRef]) -> frozenset[str]:
 def is_patch(ref: SourceRef, kustomize_patches: frozenset[str]) -> bool:
     """Whether a file holds partial objects: a patch of a kustomization in the run, or a file
     whose name or folder says it is a patch (kustomize, kubeadm and kind name them so)."""
-    if _PATCH_WORD.search("/".join(ref.display.split("/")[-2:])):  # file name and its folder
+    named = "/".join(ref.display.split("/")[-2:])  # file name and its folder
+    if "patch" in named.lower() and pattern(_PATCH_WORD, re.IGNORECASE).search(named):
         return True
     return (
         bool(kustomize_patches)

@@ -13,9 +13,10 @@ from collections import defaultdict
 from typing import Any
 
 from imagelint.core.model import Credential, RegistryEntry
+from imagelint.core.patterns import pattern
 from imagelint.pullsecrets.matching import display_key, normalize_key
 
-_ECR_HOST = re.compile(r"\d{12}\.dkr\.ecr(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?", re.ASCII)
+_ECR_HOST = r"\d{12}\.dkr\.ecr(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?"
 _YEAR_10000 = 253_402_300_800  # 10000-01-01T00:00:00Z in Unix seconds
 
 
@@ -75,7 +76,7 @@ def parse_docker_config(raw: bytes, legacy: bool) -> tuple[tuple[RegistryEntry, 
         ecr = (
             credential is not None
             and credential.username == "AWS"
-            and bool(_ECR_HOST.fullmatch((match_key or "").partition("/")[0]))
+            and bool(pattern(_ECR_HOST, re.ASCII).fullmatch((match_key or "").partition("/")[0]))
         )
         expires = _ecr_expiry(credential.password) if ecr and credential else None
         entries.append(RegistryEntry(str(key), match_key, credential, ecr, expires))

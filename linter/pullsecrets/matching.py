@@ -13,6 +13,7 @@ import fnmatch
 import re
 
 from imagelint.core.model import RegistryEntry
+from imagelint.core.patterns import pattern
 
 DOCKER_HUB_KEY = "index.docker.io"
 DOCKER_HUB_HOSTS = frozenset({"docker.io", "index.docker.io"})
@@ -20,7 +21,7 @@ DOCKER_HUB_HOSTS = frozenset({"docker.io", "index.docker.io"})
 DOCKER_HUB_NEAR_ALIASES = frozenset(
     {"registry-1.docker.io", "registry.hub.docker.com", "hub.docker.com"}
 )
-_HOST_CHARS = re.compile(r"[A-Za-z0-9.\-\[\]:*?_]+", re.ASCII)
+_HOST_CHARS = r"[A-Za-z0-9.\-\[\]:*?_]+"
 
 
 def normalize_key(key: str) -> str | None:
@@ -36,7 +37,7 @@ def normalize_key(key: str) -> str | None:
     except ValueError:
         return None
     host = parts.netloc.rsplit("@", 1)[-1]
-    if not host or not _HOST_CHARS.fullmatch(host):
+    if not host or not pattern(_HOST_CHARS, re.ASCII).fullmatch(host):
         return None
     path = parts.path
     if path.startswith(("/v2/", "/v1/")):

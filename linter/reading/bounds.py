@@ -17,6 +17,7 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
 from ruamel.yaml.nodes import Node
 
+from imagelint.core.patterns import pattern
 from imagelint.reading.composer import close
 
 # Kubernetes' YAML parser refuses deeper nesting; the C composer recurses once per level and
@@ -41,12 +42,12 @@ def may_nest_deeper(text: str, depth: int) -> bool:
 def _bracket_depth(text: str) -> int:
     """How deep brackets nest in the text, quotes ignored (so at least the flow nesting):
     many brackets in a file of flow-style (JSON) documents are mostly side by side."""
-    brackets = _NOT_BRACKET.sub("", text)
+    brackets = pattern(_NOT_BRACKET).sub("", text)
     steps = (1 if c in "[{" else -1 for c in brackets)
     return max(accumulate(steps, initial=0))
 
 
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_NOT_BRACKET = r"[^\[\]{}]+"
 
 
 def nests_deeper(text: str, depth: int) -> bool:

@@ -11,15 +11,16 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.events import ScalarEvent
 from ruamel.yaml.nodes import Node
 
+from imagelint.core.patterns import pattern
 from imagelint.reading.composer import close, problem_position
 from imagelint.reading.sources import Problem
 from imagelint.reading.textlines import yaml_lines
 from imagelint.rules import helm_template_file
 
-_HELM_SOURCE_RE = re.compile(r"^# Source: (.+?)[ \t]*\r?$", re.MULTILINE)
+_HELM_SOURCE = r"^# Source: (.+?)[ \t]*\r?$"
 # A plain scalar cannot start with '{', so '{{' can be YAML structure only where a value starts:
 # at a line start or after '-', ':', '[', '{' or ','. Elsewhere it is inside a string.
-_TEMPLATE_CANDIDATE_RE = re.compile(r"(?:^|[-:\[{,])[ \t]*\{\{", re.MULTILINE)
+_TEMPLATE_CANDIDATE = r"(?:^|[-:\[{,])[ \t]*\{\{"
 
 
 class SourceComments:
@@ -30,7 +31,7 @@ class SourceComments:
         self.comments: list[tuple[int, str]] = []
         if "# Source: " in text:
             line, position = 0, 0
-            for match in _HELM_SOURCE_RE.finditer(text):
+            for match in pattern(_HELM_SOURCE, re.MULTILINE).finditer(text):
                 line += text.count("\n", position, match.start())
                 position = match.start()
                 self.comments.append((line, match.group(1)))
@@ -52,7 +53,7 @@ class SourceComments:
 def template_problem(text: str) -> Problem | None:
     """The finding for a text that is an unrendered template (Helm's or another Go
     template's) rather than a manifest, if it is one."""
-    if not _TEMPLATE_CANDIDATE_RE.search(text):
+    if "{{" not in text or not pattern(_TEMPLATE_CANDIDATE, re.MULTILINE).search(text):
         return None
     marker = find_template_marker(text)
     if marker is None:

@@ -19,6 +19,7 @@ from ruamel.yaml.nodes import Node
 
 from imagelint.core.frozen import ValueRecord, set_field
 from imagelint.core.model import Site
+from imagelint.core.patterns import pattern
 from imagelint.reading.bounds import (
     EXPANSION_CAP,
     MAX_DEPTH,
@@ -44,7 +45,7 @@ from imagelint.reading.textlines import BREAK_CHARS, yaml_lines
 from imagelint.reading.yamlnodes import value_start
 from imagelint.rules import yaml_syntax
 
-_DOCUMENT_START_RE = re.compile(r"^---(?:[ \t]|\r?$)", re.MULTILINE)
+_DOCUMENT_START = r"^---(?:[ \t]|\r?$)"
 
 
 class Document(ValueRecord):
@@ -165,7 +166,9 @@ def _compose_by_document(text: str, problems: list[Problem], offset: int = 0) ->
     the file: linear in the file's size, whatever the number of broken documents.
     """
     starts = [offset] + [
-        m.start() for m in _DOCUMENT_START_RE.finditer(text, offset) if m.start() > offset
+        m.start()
+        for m in pattern(_DOCUMENT_START, re.MULTILINE).finditer(text, offset)
+        if m.start() > offset
     ]
     line = len(_BREAKS.findall(text, 0, offset))
     column = offset - max(text.rfind(c, 0, offset) for c in BREAK_CHARS) - 1
@@ -223,7 +226,12 @@ def _refuse_aliasing(root: Node, problems: list[Problem], text: str, after: int)
     node, for every document of a file where '&' stands in a shell script, was the costliest
     step of reading real manifests."""
     start, end = root.start_mark.index, root.end_mark.index
-    if _ALIAS.search(text, start, end) is None or _ANCHOR.search(text, after, end) is None:
+    if text.find("*", start, end) == -1 or text.find("&", after, end) == -1:
+        return False  # no alias or no anchor: the patterns need not be compiled
+    if (
+        pattern(_ALIAS).search(text, start, end) is None
+        or pattern(_ANCHOR).search(text, after, end) is None
+    ):
         return False
     counts = expanded_counts(root)
     if counts is None:
@@ -248,8 +256,8 @@ def _refuse_aliasing(root: Node, problems: list[Problem], text: str, after: int)
 
 
 # What an anchor or an alias looks like in the text (or a shell's '&&' or glob: only a hint).
-_ANCHOR = re.compile(r"&[^\s,\[\]{}]")
-_ALIAS = re.compile(r"\*[^\s,\[\]{}]")
+_ANCHOR = r"&[^\s,\[\]{}]"
+_ALIAS = r"\*[^\s,\[\]{}]"
 
 
 class _Mark(ValueRecord):

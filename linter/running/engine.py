@@ -91,10 +91,12 @@ class Engine:
         # Trees checked for files named on the command line -> the files to report on.
         self._report_only: dict[str, frozenset[str]] = {}
         self._vias: set[str] = set()  # the trees checked (not only read for context)
+        # The run rules' modules are imported when a run first needs them: a rule that NEEDS
+        # what no view of the run holds (most one-file runs name no pull secret) is skipped.
         self.run_rules = [
-            (rule, rule.run_check)
+            rule
             for rule in selected
-            if rule.scope == "run" and (online is not None or not rule.online) and rule.run_check
+            if rule.scope == "run" and (online is not None or not rule.online)
         ]
 
     # -- whole runs --------------------------------------------------------------------------
@@ -222,7 +224,12 @@ class Engine:
         views = run.views()
         notes: dict[str, list[str]] = {}
         for view in views:
-            for rule, run_check in self.run_rules:
+            for rule in self.run_rules:
+                if rule.needs is not None and not view.holds(rule.needs):
+                    continue  # nothing it could report on: its module is not even imported
+                run_check = rule.run_check
+                if run_check is None:
+                    continue
                 for subject, violation in run_check(view, self.settings):
                     if subject is None:  # a note about the run (or a tree) as a whole
                         notes.setdefault(rule.name, []).append(violation.message)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar, cast
 
+from imagelint.core.contract import PULL_SECRETS
 from imagelint.core.model import ImageRecord, PodRecord, SecretRecord, ServiceAccountRecord
 from imagelint.images.reference import Reference, parse
 
@@ -66,6 +67,13 @@ class RunIndex:
             part(secret.site.via).secrets.append(secret)
         return list(parts.values())
 
+    def holds(self, need: str) -> bool:
+        """Whether the run holds what a run rule's NEEDS names (core.contract.NEEDS): for
+        "pull-secrets", a Secret, or a pull secret named by a pod or a ServiceAccount."""
+        if need != PULL_SECRETS:
+            raise ValueError(f"unknown need {need!r}")
+        return self.derived("holds pull-secrets", _holds_pull_secrets)  # several rules ask
+
     def pulls(self) -> Iterator[tuple[ImageRecord, Reference, PodRecord]]:
         """Valid image references with the pod whose credentials pull them."""
         for record, ref in self.references():
@@ -88,3 +96,11 @@ def _references(run: RunIndex) -> list[tuple[ImageRecord, Reference]]:
         if isinstance(ref, Reference) and ref.domain:
             found.append((record, ref))
     return found
+
+
+def _holds_pull_secrets(run: RunIndex) -> bool:
+    return (
+        bool(run.secrets)
+        or any(account.pull_secrets for account in run.service_accounts)
+        or any(record.pod is not None and record.pod.pull_secrets for record in run.images)
+    )

@@ -9,24 +9,17 @@ at, indices and keys filled in (``spec.steps[2].image``), which is the ``field``
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterator
 
 from ruamel.yaml.nodes import MappingNode, Node
 
+from imagelint.core.patterns import pattern
 from imagelint.reading.yamlnodes import DuplicateKey, Mapping, as_sequence
 
 # ("key", name), ("each", ""): every list item, ("index", "N"), ("values", ""): every value.
 Step = tuple[str, str]
 _SEGMENT = r"([^.\[\]]+)((?:\[(?:\*|[0-9]+)\])*)"
 _SUBSCRIPT = r"\[(\*|[0-9]+)\]"
-
-
-@functools.cache
-def _pattern(source: str) -> re.Pattern[str]:
-    """One of the patterns above, compiled on first use: only paths with ``[...]`` need them
-    (Kubernetes' own kinds have none, and most runs read nothing else)."""
-    return re.compile(source)
 
 
 class PathError(ValueError):
@@ -41,12 +34,12 @@ def parse(expression: str) -> tuple[Step, ...]:
         if segment and "[" not in segment and "]" not in segment:  # a key (or *) alone
             steps.append(("values", "") if segment == "*" else ("key", segment))
             continue
-        match = _pattern(_SEGMENT).fullmatch(segment)
+        match = pattern(_SEGMENT).fullmatch(segment)
         if match is None:
             raise PathError(f"{expression!r}: cannot read {segment!r} (keys, [*], [N] or *)")
         key, subscripts = match.groups()
         steps.append(("values", "") if key == "*" else ("key", key))
-        for item in _pattern(_SUBSCRIPT).findall(subscripts):
+        for item in pattern(_SUBSCRIPT).findall(subscripts):
             steps.append(("each", "") if item == "*" else ("index", item))
     return tuple(steps)
 
