@@ -20,8 +20,9 @@ from imagelint.core.selection import UnknownRule, select
 from imagelint.data import read_text
 from imagelint.reading import sources
 from imagelint.reporting.filters import Filters
+from imagelint.running.engine import Engine
 from imagelint.running.parallel import available_cpus
-from imagelint.running.pipeline import run
+from imagelint.running.pipeline import filtered
 from imagelint.running.results import Report
 
 if TYPE_CHECKING:  # imported when the online checks run (see _online_step), and when fixing
@@ -94,14 +95,19 @@ def check(paths: tuple[str, ...], **opts: Any) -> None:
         online = _online_step(settings_in_effect, opts, settings, rules)
     jobs = opts["jobs"] or available_cpus()
     named = paths or (".",)
+    fixing = bool(settings_in_effect["fix"] or opts.get("fix_only") or opts.get("diff"))
+    # Fixing checks the run again after each pass of fixes: one engine, which then checks
+    # again only what read the files changed (see running.reuse).
+    engine = Engine(settings, rules, online, reuse=fixing)
 
-    def check_once() -> Report:  # refs: standard input's stand-in, when fixing it
-        report = run(refs, context, settings, rules, filters, online, jobs, named)
+    def check_once(changed: frozenset[str] | None = None) -> Report:
+        # refs: standard input's stand-in, when fixing it
+        report = filtered(engine.check(refs, context, jobs, named, changed), filters)
         if online is not None:
             report.notes.extend(online.notes)
         return report
 
-    if not (settings_in_effect["fix"] or opts.get("fix_only") or opts.get("diff")):
+    if not fixing:
         # Nothing to fix (FixMode.active is false): check once, report, and exit.
         _report(check_once(), opts, settings_in_effect, pairs, refs, paths)
     # Here, not at the top: only --fix, --fix-only, --diff (or fix: true) fix.

@@ -3,8 +3,9 @@ findings, check again while fixes keep applying, and say what was fixed.
 
 A fix can uncover another finding on the same value (``https://Foo/app:1.`` has three, one after
 the other), so fixing runs in passes: each pass checks, makes the edits that do not overlap, and
-writes the files; the next pass checks the fixed files, until nothing more is fixed. A run with
-nothing to fix is one check, as without ``--fix``.
+writes the files; the next pass checks the fixed files again (and only what reads them: the
+rest of the run keeps its results), until nothing more is fixed. A run with nothing to fix is
+one check, as without ``--fix``.
 
 Standard input is fixed in a temporary file that stands in for it, whose fixed text is then
 written to standard output (the report goes to standard error).
@@ -85,14 +86,17 @@ def roots_of(paths: Iterable[str], stdin_file: str | None) -> list[str]:
 
 
 def fix_run(
-    check: Callable[[], Report],
+    check: Callable[[frozenset[str] | None], Report],
     mode: FixMode,
     locate: Callable[[str], str | None],
     roots: list[str],
 ) -> tuple[Report, FixOutcome]:
-    """Check and fix as ``mode`` says; the last check's report and what was fixed."""
+    """Check and fix as ``mode`` says; the last check's report and what was fixed.
+
+    ``check(changed)`` checks the run: ``changed`` is None the first time, then the real paths
+    of the files changed since the previous check (it may check only what read them)."""
     outcome = FixOutcome()
-    report = check()
+    report = check(None)
     for _ in range(MAX_PASSES if mode.write else 1):
         edits = [f.edit for f in report.findings if f.edit and (mode.unsafe or f.edit.safe)]
         if not edits:
@@ -110,7 +114,9 @@ def fix_run(
         if not written:
             break
         _count(outcome, fixes, report, [f.display for f in written])
-        report = check()
+        # Every file read for fixing, written or not: one not written may have been changed
+        # by someone else since it was checked.
+        report = check(frozenset(os.path.realpath(f.original.path) for f in fixes.files))
     return report, outcome
 
 

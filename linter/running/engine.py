@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import gc
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import TYPE_CHECKING, cast
 
 from ruamel.yaml.nodes import Node
@@ -47,7 +47,8 @@ from imagelint.running.results import FileResult, Report, Task
 from imagelint.running.runindex import RunIndex
 from imagelint.trees.plan import TreeRef, plan
 
-if TYPE_CHECKING:  # imported when the plan finds a tree: see _tree_checker
+if TYPE_CHECKING:  # imported when the plan finds a tree (_tree_checker), and to reuse results
+    from imagelint.running.reuse import Reuse
     from imagelint.running.treecheck import TreeChecker
 
 __all__ = ["Engine", "FileResult", "Online", "Report", "Settings"]
@@ -64,7 +65,10 @@ class Engine:
         settings: Settings | None = None,
         rules: Iterable[Rule] | None = None,
         online: Online | None = None,
+        reuse: bool = False,
     ) -> None:
+        """``reuse``: keep each check's results, so that checking the run again after a few of
+        its files changed checks only the tasks that read them (see :meth:`check`)."""
         self.settings = settings or Settings()
         # In-house kinds of the configuration (image-fields): declared here too, so a worker
         # that is spawned rather than forked reads them as the parent does.
@@ -98,6 +102,12 @@ class Engine:
             for rule in selected
             if rule.scope == "run" and (online is not None or not rule.online)
         ]
+        self._reuse: Reuse | None = None
+        if reuse:
+            # Here, not at the top: only a run checked more than once (--fix) reuses results.
+            from imagelint.running.reuse import Reuse
+
+            self._reuse = Reuse()
 
     # -- whole runs --------------------------------------------------------------------------
 
@@ -107,6 +117,7 @@ class Engine:
         context: Iterable[SourceRef] = (),
         jobs: int = 1,
         named: Iterable[str] = (),
+        changed: Collection[str] | None = None,
     ) -> Report:
         """Check ``refs``. Files of ``context`` are read only for what the cross-object rules need
         (Secrets, ServiceAccounts, other workloads), only when the checked files ask a question
@@ -117,17 +128,21 @@ class Engine:
         order, so the report is the same whatever ``jobs`` is.
 
         Kustomize roots and Helm charts among ``refs`` are built and checked as trees
-        (:mod:`imagelint.trees.plan`); ``named``: the paths the user gave."""
-        refs = list(refs)
+        (:mod:`imagelint.trees.plan`); ``named``: the paths the user gave.
+
+        ``changed``, on an engine made to reuse results: the real paths of the files changed
+        since its previous check of the same files; the tasks that read none of them keep their
+        results (:mod:`imagelint.running.reuse`), the report is the same as a new check's."""
+        refs, named = list(refs), tuple(named)
         checked = {ref.display for ref in refs}
         report, run = Report(), RunIndex()
         self._report_only, self._vias = {}, set()
+        self._trees = None  # a new builder: the one of a previous check holds files as they were
+        if self._reuse is not None:
+            self._reuse.begin(changed)
         with collect.collecting_rarely():
             try:
-                work = plan(refs, named)
-                patches = patch_files(work.plain)
-                tasks: list[Task] = [(ref, is_patch(ref, patches), False) for ref in work.plain]
-                tasks += [(tree, False, False) for tree in work.trees]
+                tasks = self._tasks(refs, named, False)
                 for result in collect.settling(self._results(tasks, jobs)):
                     if isinstance(result, FileResult):
                         self._merge(result, report, run)
@@ -136,16 +151,15 @@ class Engine:
                         report.internal_errors.append(result)
                 context = [ref for ref in context if ref.display not in checked]
                 if context and needs_context(run):
-                    work = plan(context)
-                    patches = patch_files(work.plain)
-                    tasks = [(ref, is_patch(ref, patches), True) for ref in work.plain]
-                    tasks += [(tree, False, True) for tree in work.trees]
+                    tasks = self._tasks(context, (), True)
                     for result in collect.settling(self._results(tasks, jobs)):
                         if isinstance(result, FileResult):
                             run.add(result.images, result.service_accounts, result.secrets)
                         else:
                             report.internal_errors.append(result)
                 collect.settle()
+                if self._reuse is not None:
+                    self._reuse.end()
                 report = self._finish(report, run, checked if context else None)
             finally:
                 gc.unfreeze()
@@ -155,8 +169,29 @@ class Engine:
             ]
         return report
 
+    def _tasks(
+        self, refs: list[SourceRef], named: tuple[str, ...], records_only: bool
+    ) -> list[Task]:
+        """The run's files as tasks: plain files (patches among them) and trees."""
+
+        def make() -> list[Task]:
+            work = plan(refs, named)
+            patches = patch_files(work.plain)
+            tasks: list[Task] = [(ref, is_patch(ref, patches), records_only) for ref in work.plain]
+            return tasks + [(tree, False, records_only) for tree in work.trees]
+
+        if self._reuse is None:
+            return make()
+        return self._reuse.tasks((tuple(refs), named, records_only), make)
+
     def _results(self, tasks: list[Task], jobs: int) -> Iterator[FileResult | str]:
-        """The result of each task, in order: here, or in worker processes."""
+        """The result of each task, in order: here, or in worker processes (or the previous
+        check's, for a task that read no file changed since)."""
+        if self._reuse is not None:
+            return self._reuse.results(tasks, functools.partial(self._checked, jobs=jobs))
+        return self._checked(tasks, jobs)
+
+    def _checked(self, tasks: list[Task], jobs: int) -> Iterator[FileResult | str]:
         workers = parallel.workers_for(jobs, tasks)
         if workers > 1:
             recipe = functools.partial(_engine_for, self.settings, sorted(self.enabled))

@@ -25,7 +25,11 @@ def run(
     """``named``: the paths the user gave (a kustomization named is a root of its own)."""
     rules = select() if rules is None else rules
     report = Engine(settings, rules, online).check(refs, context, jobs, named)
-    filters = filters or Filters(rules)
+    return filtered(report, filters or Filters(rules))
+
+
+def filtered(report: Report, filters: Filters) -> Report:
+    """The report less what the suppressions, the configuration and the baseline hide."""
     report.findings = filters.apply(report.findings, report.suppressions)
     report.hidden_by_baseline = filters.hidden_by_baseline
     return report

@@ -32,6 +32,7 @@ class FileResult:
         "files",
         "report_only",
         "vias",
+        "read",
     )
 
     def __init__(self, path: str, findings: list[Finding] | None = None) -> None:
@@ -48,6 +49,9 @@ class FileResult:
         # -> the only files whose findings are reported, run rules' findings included.
         self.report_only: dict[str, frozenset[str]] = {}
         self.vias: list[str] = []  # the trees checked (a tree's builds)
+        # Real paths of the files a tree's builds read (a plain file reads only itself): what
+        # a later check of the run must check it again for (running.reuse).
+        self.read: frozenset[str] = frozenset()
 
 
 class Report:

@@ -61,7 +61,9 @@ class TreeChecker:
         result = FileResult(tree.display)
         result.files = 0
         seen_files: set[str] = set()
+        read: set[str] = set()
         for build in self.builds(tree):
+            read |= build.read
             result.vias.append(build.via)
             if tree.report_only is not None:
                 result.report_only[build.via] = tree.report_only
@@ -82,4 +84,5 @@ class TreeChecker:
                 seen_files.add(display)
                 result.files += 1
                 result.suppressions.extend(from_comments(display, loaded.text))
+        result.read = frozenset(read)
         return result
