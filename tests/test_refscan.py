@@ -106,3 +106,14 @@ def test_same_groups_on_reference_shaped_strings(parts, tag, digest):
     text = "/".join(parts) + (f":{tag}" if tag is not None else "")
     text += f"@{digest}" if digest is not None else ""
     assert match_reference(text) == _oracle(text)
+
+
+def test_the_parser_matches_the_same_before_and_after_compiling_the_pattern(monkeypatch):
+    from imagelint.images import reference
+
+    texts = EDGES + _vector_inputs()
+    monkeypatch.setattr(reference, "_scanned", 0)
+    monkeypatch.setattr(reference, "SCANS_BEFORE_PATTERN", len(texts) * 2)
+    scanned = [reference._match(text) for text in texts]
+    monkeypatch.setattr(reference, "SCANS_BEFORE_PATTERN", 0)
+    assert [reference._match(text) for text in texts] == scanned

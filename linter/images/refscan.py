@@ -1,8 +1,8 @@
 """distribution/reference's anchored reference pattern, matched by hand.
 
 ``grammar`` keeps the regular expressions as upstream writes them; compiling the reference
-pattern costs about as much as the rest of a one-file run's own work, and a run of valid
-references never needs it. This module gives the same answer as
+pattern costs about as much as the rest of a one-file run's own work, so the parser matches
+a run's first strings here (``reference._match``). This module gives the same answer as
 ``grammar.patterns().reference.fullmatch(text).groups()[1:]`` (tests/test_refscan.py compares
 the two on the reference vectors and on generated strings) with string operations only.
 
@@ -27,7 +27,7 @@ _LOWER_ALPHA = frozenset("abcdefghijklmnopqrstuvwxyz")
 _ALPHA = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ") | _LOWER_ALPHA
 
 # (domain or None, path, tag or None, digest or None)
-Groups = tuple["str | None", str, "str | None", "str | None"]
+Groups = tuple[str | None, str, str | None, str | None]
 
 
 def match_reference(text: str) -> Groups | None:
