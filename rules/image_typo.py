@@ -47,7 +47,7 @@ from imagelint.core.patterns import pattern
 from imagelint.images import catalog
 from imagelint.images.equivalence import host_typo_evidence, same_repository, word_replaced
 from imagelint.images.reference import DEFAULT_DOMAIN, Reference
-from imagelint.images.similarity import allowed_edits, bigrams, distance, may_be_within
+from imagelint.images.similarity import allowed_edits, bigrams, distance
 from imagelint.reporting.messages import shown
 from imagelint.running.runindex import RunIndex
 
@@ -140,31 +140,39 @@ class _Frequencies:
 
     def __init__(self, values: Iterable[str]) -> None:
         self.counts = Counter(values)
-        self.groups: dict[str, dict[int, list[tuple[str, frozenset[str]]]]] = {}
+        # group -> length -> (value, its count, its kinds of pairs), the frequent values only
+        self.groups: dict[str, dict[int, list[tuple[str, int, frozenset[str]]]]] = {}
+        self.most: dict[str, int] = {}  # group -> the count of its most frequent value
         for value, count in self.counts.items():
             if count >= _DOMINANCE:
-                by_length = self.groups.setdefault(_group(value), {})
-                by_length.setdefault(len(value), []).append((value, bigrams(value)))
+                group = _group(value)
+                by_length = self.groups.setdefault(group, {})
+                by_length.setdefault(len(value), []).append((value, count, bigrams(value)))
+                self.most[group] = max(count, self.most.get(group, 0))
 
     def dominant(self, value: str) -> str | None:
         """The one value near ``value`` used at least _DOMINANCE times as often, if exactly one."""
-        by_length = self.groups.get(_group(value))
+        group = _group(value)
+        by_length = self.groups.get(group)
         if by_length is None:  # most values: nothing of their host is frequent
+            return None
+        floor = _DOMINANCE * self.counts[value]
+        if self.most[group] < floor:  # nothing of its group is that frequent
             return None
         limit = allowed_edits(value[value.rfind("/") + 1 :])
         if limit == 0:
             return None
-        floor = _DOMINANCE * self.counts[value]
         pairs: frozenset[str] | None = None
+        most_missing = 3 * limit  # may_be_within, inlined: this runs for every rare value
         near = []
         for length in range(len(value) - limit, len(value) + limit + 1):
-            for other, other_pairs in by_length.get(length, ()):
-                if self.counts[other] < floor or other == value:
+            for other, count, other_pairs in by_length.get(length, ()):
+                if count < floor or other == value:
                     continue
                 if pairs is None:
                     pairs = bigrams(value)
                 if (
-                    may_be_within(pairs, other_pairs, limit)
+                    len(pairs - other_pairs) <= most_missing
                     and distance(value, other, limit) <= limit
                     and not _siblings(value, other)
                 ):
