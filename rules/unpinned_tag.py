@@ -28,6 +28,26 @@ resolves: for a multi-platform image, the index's (each node still picks its own
 unsafe fix: it freezes what the tag points to at the moment of the run (or of the cached answer,
 at most 15 minutes old; `--no-cache` asks afresh), so later pushes of the tag no longer reach the
 pods. Keep digests current with an update bot (Renovate and Dependabot update pinned digests).
+
+Where a tree sets the tag, the digest is written there, as its users write one:
+
+- a kustomize `images:` entry: an empty `digest:` of the entry is filled; else `newTag: latest`
+  becomes `digest: sha256:...` (built as `api@sha256:...`), and another tag gets the digest
+  after it, `newTag: 1.4.2@sha256:...` (built as `api:1.4.2@sha256:...`; Renovate reads both
+  forms). An overlay's `newName` over an image with no tag gets `@sha256:...` after it;
+- a chart's values: an empty `digest:` beside the tag is filled (Bitnami's and cert-manager's
+  templates then write `@digest` in place of `:tag`); else the digest goes after the tag,
+  `tag: 1.4.2@sha256:...` (`tag: latest@sha256:...`: the template writes `repository:tag`). A tag
+  that is the chart's `appVersion` is written into the values' empty `tag:` (`2.1.0@sha256:...`),
+  never into Chart.yaml;
+- an image written whole in one file (a base's `image:` no overlay changes, a patch) gets the
+  digest there.
+
+Nothing is written, and the finding stays, where the name and the tag are set in places that
+neither decides alone (an overlay's `newName` over a base's tag, or over a base
+kustomization's `newTag`: the base also serves builds of other names), for a chart whose values
+have no `tag` for its `appVersion`, or where one value (an alias, an `images:` entry matching
+several images) is shared by images whose digests differ.
 """
 
 from __future__ import annotations
@@ -71,14 +91,14 @@ def check(run: RunIndex, settings: Settings) -> Iterator[tuple[ImageRecord, Viol
             name = image if tag is None else image[: -len(tag) - 1]
             moving = "latest" if tag is None else ":latest"
             offset = 0 if tag is None else len(name) + 1  # the tag, or the image (implied)
-            fix = Fix(f"{name}@{digest}", UNSAFE, f"replace {moving} with {digest}")
+            fix = Fix(f"{name}@{digest}", UNSAFE, f"replace {moving} with {digest}", pin=digest)
             message = (
                 f'image {shown(image)} pulls "latest", which points to {digest} now '
                 f"(asked {_asked(answer)}); pin it: {name}@{digest}"
             )
         else:
             offset = len(image) - len(tag)
-            fix = Fix(f"{image}@{digest}", UNSAFE, f"pin {tag} to {digest}")
+            fix = Fix(f"{image}@{digest}", UNSAFE, f"pin {tag} to {digest}", pin=digest)
             message = (
                 f"the tag {shown(tag)} of {ref.name} is not pinned; it points to {digest} now "
                 f"(asked {_asked(answer)}); pin it: {image}@{digest}"

@@ -189,23 +189,3 @@ def test_in_a_kustomize_tree_the_overlays_new_tag_is_pinned(tmp_path, shop):
         f"{host}/shop/app:1.0@{app}",
         f"{host}/shop/web:2.0@{web}",
     ]
-
-
-def test_latest_set_by_new_tag_is_left_to_a_person(tmp_path, shop):
-    """Replacing ``:latest`` by a digest changes the name's ``:`` as well as the tag: two places
-    (the base's image, the overlay's newTag), so no edit is made; the finding stays."""
-    registry, _ = shop
-    host = registry.host
-    (tmp_path / "base").mkdir()
-    pod = (
-        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
-        f"    - {{name: a, image: {host}/shop/app:0.9}}\n"
-    )
-    (tmp_path / "base" / "pod.yaml").write_text(pod)
-    (tmp_path / "base" / "kustomization.yaml").write_text("resources: [pod.yaml]\n")
-    overlay = f"resources: [base]\nimages:\n  - name: {host}/shop/app\n    newTag: latest\n"
-    (tmp_path / "kustomization.yaml").write_text(overlay)
-    result = invoke("--fix", "--unsafe-fixes", *PIN, str(tmp_path))
-    assert (tmp_path / "kustomization.yaml").read_text() == overlay
-    assert (tmp_path / "base" / "pod.yaml").read_text() == pod
-    assert "unpinned-tag" in result.output
