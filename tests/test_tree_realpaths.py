@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from imagelint.trees.realpaths import RealPaths
+from imagelint.trees.realpaths import RealPaths, hand_over, take_over
 
 
 @pytest.fixture()
@@ -51,3 +51,44 @@ def test_one_memo_a_run(tree: Path) -> None:
     folder.rmdir()
     os.symlink(tree / "a" / "b", folder)
     assert RealPaths()(str(folder / "file.yaml")) == str(tree / "a" / "b" / "file.yaml")
+
+
+def test_under_a_real_folder_is_the_real_path_of_the_join(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """RealPaths.under (the entries of a kustomization, taken part by part from its real
+    folder) gives what os.path.realpath gives for the joined path."""
+    monkeypatch.chdir(tree)
+    folders = [str(tree), str(tree / "a" / "b"), str(tree / "x"), "/"]
+    real = RealPaths()
+    for folder in folders:
+        for length in (1, 2, 3):
+            for parts in itertools.product(PARTS, repeat=length):
+                for entry in ("/".join(parts), "/".join(parts) + "/", f"{tree}/{parts[0]}"):
+                    expected = os.path.realpath(os.path.join(folder, entry))
+                    assert real.under(folder, entry) == expected, (folder, entry)
+
+
+def test_stat_is_asked_once_a_run(tree: Path) -> None:
+    real = RealPaths()
+    path = str(tree / "a" / "b" / "file.yaml")
+    assert real.is_file(path) and not real.is_file(str(tree / "a"))
+    assert real.mode(str(tree / "nope")) == 0 and real.stat(str(tree / "nope")) is None
+    os.unlink(path)
+    assert real.is_file(path)  # as the run first saw it
+    assert not RealPaths().is_file(path)  # a new run sees it gone
+
+
+def test_the_plan_hands_its_memo_to_the_builder_of_its_roots(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tree)
+    planned = RealPaths()
+    root = str(tree / "a")
+    hand_over(planned, frozenset({root}))
+    assert take_over(str(tree / "x")) is None  # not a root of that plan
+    assert take_over(root) is planned
+    assert take_over(root) is None  # taken once
+    hand_over(planned, frozenset({root}))
+    monkeypatch.chdir(tree / "x")  # made in another folder: relative paths meant another place
+    assert take_over(root) is None

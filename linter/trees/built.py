@@ -9,7 +9,8 @@ from ruamel.yaml.nodes import Node
 
 from imagelint.core.model import Site
 from imagelint.reading.loader import Document, LoadedFile
-from imagelint.trees.origins import Build, SplicedScalar, file_of
+from imagelint.reading.yamlnodes import value_start
+from imagelint.trees.origins import Build, SplicedScalar
 
 
 class BuiltFile(LoadedFile):
@@ -30,29 +31,29 @@ class BuiltFile(LoadedFile):
         ]
 
     def line_of(self, mark: Any) -> str:
-        name = getattr(mark, "name", None)
-        loaded = self.files.get(name) if isinstance(name, str) else None
+        loaded = self.files.get(getattr(mark, "name", ""))
         return loaded.line_of(mark) if loaded is not None else ""
 
     def site(self, node: Node, source: str | None) -> Site:
-        if isinstance(node, SplicedScalar):
-            first = self._site(node.parts[0][1], source)
-            parts = []
-            for start, part, inner in node.parts:
-                site = self._site(part, source)
-                if inner and site.exact:
-                    site = Site(site.path, site.line, site.column + inner, True, source, self.via)
-                elif inner:
-                    site = site.inexact()
-                parts.append((start, site))
-            return Site(first.path, first.line, first.column, False, source, self.via, tuple(parts))
-        return self._site(node, source)
+        if not isinstance(node, SplicedScalar):
+            return self._site(node, source)
+        sites = [self._site(part, source) for _start, part, _inner in node.parts]
+        parts = []
+        for (start, _part, inner), site in zip(node.parts, sites, strict=True):
+            if inner and site.exact:
+                site = Site(site.path, site.line, site.column + inner, True, source, self.via)
+            elif inner:
+                site = site.inexact()
+            parts.append((start, site))
+        first = sites[0]
+        return Site(first.path, first.line, first.column, False, source, self.via, tuple(parts))
 
     def _site(self, node: Node, source: str | None) -> Site:
-        name = file_of(node)
-        loaded = self.files.get(name) if name is not None else None
+        """As :meth:`LoadedFile.site` in the file that wrote ``node``, naming the tree."""
+        mark = node.start_mark
+        # (a mark names its file: a parser's (NamedText), a NamedMark, or none at all)
+        loaded = self.files.get(getattr(mark, "name", ""))
         if loaded is None:  # a node whose file is not known: the build's own file
-            mark = node.start_mark
             return Site(self.display, mark.line + 1, mark.column + 1, False, source, self.via)
-        site = loaded.site(node, source)
-        return Site(site.path, site.line, site.column, site.exact, source, self.via)
+        line, column, exact = value_start(node, loaded.line_of(mark))
+        return Site(loaded.display, line + 1, column + 1, exact, source, self.via)

@@ -49,19 +49,65 @@ class NamedMark:
         return f"NamedMark({self.name!r}, line {self.line + 1}, column {self.column + 1})"
 
 
+# The names ruamel's parsers give the marks of a text they read as a string (or a stream
+# without a name): such marks name no file.
+_UNNAMED = frozenset({"<unicode string>", "<byte string>", "<file>"})
+
+
 def file_of(node: Node) -> str | None:
     """The display path of the file a node was written in (None: not loaded for a tree)."""
-    mark = node.start_mark
-    return mark.name if isinstance(mark, NamedMark) else None
+    name = getattr(node.start_mark, "name", None)
+    return None if name is None or name in _UNNAMED else str(name)
+
+
+class NamedText(str):
+    """A file's text that ruamel's C parser reads as a stream called ``name``: the parser
+    names every mark it makes after its stream, so each node of the file names the file
+    without a walk over the nodes afterwards (a text read as a string names no file).
+
+    A parser asks a stream for its name once, as it starts: each parser that reads the text
+    (the loader may look at a text with more than one) reads it from the start. Everything
+    else reads it as the string it is."""
+
+    def __new__(cls, text: str, name: str) -> NamedText:
+        self = super().__new__(cls, text)
+        self._name = name
+        self._read_to = 0  # how far the parser reading it has read
+        return self
+
+    _name: str
+    _read_to: int
+
+    @property
+    def name(self) -> str:
+        self._read_to = 0  # a parser starts reading
+        return self._name
+
+    def read(self, size: int = -1) -> str:
+        """The next ``size`` characters (all the rest for a negative size), as a stream's."""
+        start = self._read_to
+        end = len(self) if size < 0 else min(start + size, len(self))
+        self._read_to = end
+        return str.__getitem__(self, slice(start, end))
+
+
+def compose_named(display: str, text: str) -> LoadedFile:
+    """``text`` composed with every node's start mark naming ``display`` (see
+    :class:`NamedText`; the few documents the parser did not name, e.g. those read again
+    part by part after a syntax error, are named by a walk)."""
+    named = NamedText(text, display)
+    loaded = load(display, named)
+    name_marks(loaded, display)
+    if loaded.text is named:
+        loaded.text = text
+    return loaded
 
 
 def load_tree_file(display: str, text: str) -> LoadedFile:
     """A file read for a build: composed, every document kept, every node's start mark naming
     ``display`` (a position is always read from the start mark; end marks stay the parser's).
     Its ``problems`` say what is wrong with it as YAML."""
-    loaded = load(display, text)
-    name_marks(loaded, display)
-    return loaded
+    return compose_named(display, text)
 
 
 def name_marks(loaded: LoadedFile, display: str) -> None:
@@ -72,15 +118,15 @@ def name_marks(loaded: LoadedFile, display: str) -> None:
 
 
 def _name_marks(root: Node, name: str) -> None:
-    # A freshly composed node has the parser's marks: one with a NamedMark was reached before
-    # (an alias: the same node), and so was everything under it. (Iterative: documents may
-    # nest deeper than Python's stack.)
+    # A node whose mark names the file already was reached before (an alias: the same node)
+    # or was composed so (NamedText), and so was everything under it. (Iterative: documents
+    # may nest deeper than Python's stack.)
     stack = [root]
     pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
         node = pop()
         start = node.start_mark
-        if type(start) is NamedMark:
+        if getattr(start, "name", None) == name:
             continue
         node.start_mark = NamedMark(name, start.line, start.column, start.index)
         value = node.value
@@ -95,20 +141,71 @@ def _name_marks(root: Node, name: str) -> None:
 # -- nodes a builder makes ---------------------------------------------------------------------
 
 
+class MadeMapping(LeanMappingNode):
+    """A mapping a builder made (never one composed from a file): made for one build, where
+    a file's nodes may be shared by many, so per-node memos of a run skip it. Made with
+    :func:`mapping`: its fields set directly (builders make many)."""
+
+    __slots__ = ()
+
+    def __init__(self, pairs: list[tuple[Node, Node]], like: Node) -> None:
+        self.ctag = _MAP
+        self.value = pairs
+        self.start_mark = like.start_mark
+        self.end_mark = like.end_mark
+        self.flow_style = False
+        self.comment = None
+        self.anchor = None
+        self.merge = None
+
+
+class MadeSequence(LeanSequenceNode):
+    """A sequence a builder made (see :class:`MadeMapping`)."""
+
+    __slots__ = ()
+
+    def __init__(self, items: list[Node], like: Node) -> None:
+        self.ctag = _SEQ
+        self.value = items
+        self.start_mark = like.start_mark
+        self.end_mark = like.end_mark
+        self.flow_style = False
+        self.comment = None
+        self.anchor = None
+
+
+class MadeScalar(LeanScalarNode):
+    """A string scalar a builder made (see :func:`scalar`)."""
+
+    __slots__ = ()
+
+    def __init__(self, value: str, like: Node) -> None:
+        self.ctag = _STR
+        self.value = value
+        self.start_mark = like.start_mark
+        self.end_mark = like.end_mark
+        self.style = None
+        self.comment = None
+        self.anchor = None
+
+
+MADE = (MadeMapping, MadeSequence)
+
+
 def scalar(value: str, like: Node) -> ScalarNode:
     """A string scalar at ``like``'s position: the node whose line set this value."""
-    return LeanScalarNode(_STR, value, like.start_mark, like.end_mark, None)
+    return MadeScalar(value, like)
 
 
 def mapping(pairs: Iterable[tuple[Node, Node]], like: Node) -> MappingNode:
     """A mapping at ``like``'s position (a copy-on-write of ``like`` usually: a builder never
     changes a node it did not make, since a base's nodes are shared by every overlay)."""
-    return LeanMappingNode(_MAP, list(pairs), like.start_mark, like.end_mark, False)
+    return MadeMapping(list(pairs), like)
 
 
 def sequence(items: Iterable[Node], like: Node) -> SequenceNode:
     """A sequence at ``like``'s position (see :func:`mapping`)."""
-    return LeanSequenceNode(_SEQ, list(items), like.start_mark, like.end_mark, False)
+    return MadeSequence(list(items), like)
 
 
 class SplicedScalar(LeanScalarNode):

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from imagelint.core.frozen import ValueRecord, set_field
 from imagelint.kube.kustomize import KUSTOMIZATION_NAMES
 from imagelint.reading.sources import SourceRef
-from imagelint.trees.realpaths import RealPaths
+from imagelint.trees.realpaths import RealPaths, hand_over
 
 if TYPE_CHECKING:
     from imagelint.trees.kustomize import Uses
@@ -86,8 +86,10 @@ def plan(refs: Sequence[SourceRef], named: Iterable[str] = ()) -> Plan:
         if ref.path is None or ref.problem is not None:
             continue
         folder = os.path.dirname(finder.realpath(ref.path))
-        if ref.walked or os.path.basename(ref.path) in KUSTOMIZATION_NAMES:
-            folder_display.setdefault(folder, _parent_display(ref.display))
+        if folder not in folder_display and (
+            ref.walked or os.path.basename(ref.path) in KUSTOMIZATION_NAMES
+        ):
+            folder_display[folder] = _parent_display(ref.display)
         chart = finder.chart_above(folder)
         if chart is not None:
             display = _display_of(chart, folder, _parent_display(ref.display))
@@ -104,6 +106,7 @@ def plan(refs: Sequence[SourceRef], named: Iterable[str] = ()) -> Plan:
     for folder in named_folders:  # a named folder whose kustomization has no YAML suffix
         if folder not in kustomizations and finder.kustomization(folder) is not None:
             kustomizations[folder] = _display_named(folder, named)
+    finder.displays = kustomizations
     used = {f for k in kustomizations for f in finder.uses(k).folders}
     roots = {k: d for k, d in kustomizations.items() if k not in used or k in named_folders}
     consumed: set[str] = set()
@@ -122,7 +125,10 @@ def plan(refs: Sequence[SourceRef], named: Iterable[str] = ()) -> Plan:
                 if any(t.report_only and ref.display in t.report_only for t in trees):
                     continue
         plain.append(ref)
-    return Plan(plain, _merged(trees))
+    trees = _merged(trees)
+    # What was looked up here is not looked up again by the builder of these roots.
+    hand_over(finder.realpath, frozenset(t.path for t in trees if t.kind == KUSTOMIZE))
+    return Plan(plain, trees)
 
 
 def _trees_using(
@@ -167,13 +173,16 @@ class _Finder:
         self._uses: dict[str, Uses] = {}
         self._closure: dict[str, frozenset[str]] = {}
         self._charts: dict[str, bool] = {}
+        # Kustomization folder -> how the user sees it, where known: its file is composed
+        # with its nodes naming it so, as the build of a root will name them.
+        self.displays: dict[str, str] = {}
 
     def kustomization(self, folder: str) -> str | None:
         if folder not in self._kustomization:
             found = None
             for name in KUSTOMIZATION_NAMES:
                 path = os.path.join(folder, name)
-                if os.path.isfile(path):
+                if self.realpath.is_file(path):
                     found = path
                     break
             self._kustomization[folder] = found
@@ -185,7 +194,9 @@ class _Finder:
             # Here, not at the top: a run without a kustomization never loads the builder.
             from imagelint.trees.kustomize import uses
 
-            found = self._uses[folder] = uses(folder, self.realpath)
+            found = self._uses[folder] = uses(
+                folder, self.realpath, self.displays.get(folder), self.kustomization
+            )
         return found
 
     def closure(self, root: str) -> frozenset[str]:
@@ -224,21 +235,26 @@ class _Finder:
     def chart_above(self, folder: str) -> str | None:
         """The outermost chart folder holding ``folder`` (a subchart belongs to its parent),
         looking no higher than the repository's root."""
-        if folder in self._chart_above:
-            return self._chart_above[folder]
-        found = None
+        known = self._chart_above
+        if folder in known:
+            return known[folder]
+        chain = []  # folder and those above it, up to one whose answer is known
+        above: str | None = None  # the answer for the folder above the chain
         current = folder
         while True:
-            if self.is_chart(current):
-                found = current
-            if self.is_top(current):
+            if current in known:
+                above = known[current]
                 break
+            chain.append(current)
             parent = os.path.dirname(current)
-            if parent == current:
+            if self.is_top(current) or parent == current:
                 break
             current = parent
-        self._chart_above[folder] = found
-        return found
+        for current in reversed(chain):  # from the top: the outermost chart wins
+            if above is None and self.is_chart(current):
+                above = current
+            known[current] = above
+        return above
 
     def kustomization_above(self, folder: str) -> bool:
         """Whether a kustomization sits in ``folder`` or above it, up to the repository's root
@@ -282,7 +298,9 @@ def _top(folder: str) -> str:
     return current
 
 
-def _inside(folder: str, parents: Container[str]) -> bool:
+def _inside(folder: str, parents: Collection[str]) -> bool:
+    if not parents:
+        return False
     current = folder
     while True:
         if current in parents:

@@ -37,19 +37,17 @@ from imagelint.trees.kustomize.patches import (
     apply_patches_field,
     apply_strategic_merge_field,
 )
-from imagelint.trees.kustomize.plugins import apply_transformers
 from imagelint.trees.kustomize.references import fix_references
-from imagelint.trees.kustomize.replacements import apply_replacements
 from imagelint.trees.kustomize.resources import Res, effective, objects_of
 from imagelint.trees.kustomize.transforms import (
     add_metadata,
-    add_prefix_suffix,
     legacy_order,
     part,
     set_images,
-    set_namespace,
+    set_namespace_and_affixes,
 )
 from imagelint.trees.origins import Build, splice
+from imagelint.trees.realpaths import take_over
 
 # Kustomizations nested deeper than this are not followed (kustomize has no limit; real trees
 # nest a handful of levels).
@@ -97,6 +95,11 @@ class Builder:
     def build(self, folder: str, display: str) -> Build:
         """The objects the kustomization in ``folder`` builds (``display``: how the user sees
         the folder; other files are shown relative to it)."""
+        if not self._built and not self._kustomizations:
+            # The first build: the plan that found this root looked the tree's paths up.
+            planned = take_over(folder)
+            if planned is not None:
+                self._cache.realpath = planned
         real = self._cache.realpath(folder)
         built = self._sub(real, display, (), 0)
         if self._built.get((real, display)) is built:
@@ -132,7 +135,7 @@ class Builder:
         built = self._built.get(key)
         if built is not None:
             return built
-        names = kustomization_files(real)
+        names = kustomization_files(real, self._cache.realpath)
         build = Build(display_of_file(display, names[0] if names else NAMES[0]), display)
         # Below the root, what is built may be used by other roots too: kept.
         run = Run(self._cache, build, shared=depth > 0)
@@ -166,7 +169,7 @@ class Builder:
         self, real: str, display: str, run: Run, names: list[str] | None
     ) -> Kustomization | None:
         if names is None:
-            names = kustomization_files(real)
+            names = kustomization_files(real, self._cache.realpath)
         if not names:
             return None
         path = os.path.join(real, names[0])
@@ -226,14 +229,22 @@ class Builder:
         absorb(ra, generate(k, run), run)
         apply_strategic_merge_field(k, run, ra)
         apply_patches_field(k, run, ra)
-        set_namespace(k, run, ra)
-        add_prefix_suffix(k, ra)
+        set_namespace_and_affixes(k, run, ra)
         add_metadata(k, ra)
         apply_json6902_field(k, run, ra)
         set_images(k, run, ra)
-        apply_replacements(k, run, ra)
-        apply_transformers(k, run, ra)
-        for field, what in _NOT_FOLLOWED.items():
+        # Here, not at the top: most kustomizations have neither (their modules are imported
+        # for those that do).
+        if k.get("replacements") is not None:
+            from imagelint.trees.kustomize.replacements import apply_replacements
+
+            apply_replacements(k, run, ra)
+        if k.get("transformers") is not None:
+            from imagelint.trees.kustomize.plugins import apply_transformers
+
+            apply_transformers(k, run, ra)
+        for field in k.fields_among(_NOT_FOLLOWED):
+            what = _NOT_FOLLOWED[field]
             if k.get(field) is not None:
                 run.problem(
                     k.key(field),

@@ -27,23 +27,29 @@ class FileCache:
         self.loaded: dict[tuple[str, str], LoadedFile] = {}
         self.raw: dict[str, bytes | str] = {}  # real path -> bytes, or why it cannot be read
         self.realpath = RealPaths()
+        # id -> a file's node with no containers list in or below it: see transforms._ImageWalk.
+        self.no_containers: dict[int, Node] = {}
 
     def read(self, real: str, cap: int, keep: bool = True) -> bytes | str:
         key = f"{cap}:{real}"
         found = self.raw.get(key)
         if found is None:
-            found = _read(real, cap)
+            status = self.realpath.stat(real)  # (locating it stat'ed it)
+            if status is None:
+                found = _unreadable(real)
+            else:
+                found = read_capped(real, status.st_size, cap)
             if keep:
                 self.raw[key] = found
         return found
 
 
-def _read(real: str, cap: int) -> bytes | str:
+def _unreadable(real: str) -> str:
     try:
-        size = os.path.getsize(real)
-    except OSError as error:
-        return f"it cannot be read ({error.strerror or error})"
-    return read_capped(real, size, cap)
+        os.stat(real)
+    except (OSError, ValueError) as error:
+        return f"it cannot be read ({getattr(error, 'strerror', None) or error})"
+    return "it cannot be read"
 
 
 class Run:
@@ -73,7 +79,7 @@ class Run:
         key = (real, display)
         loaded = self.cache.loaded.get(key)
         if loaded is None:
-            found = take(real, display)
+            found = take(real, display, self.cache.realpath)
             if isinstance(found, str):
                 self.problem(node, BROKEN, f"kustomize cannot use {what} {display}: {found}")
                 return None

@@ -21,7 +21,7 @@ from ruamel.yaml.nodes import MappingNode, Node
 from imagelint.trees.kustomize.context import Run
 from imagelint.trees.kustomize.kustomization import Kustomization
 from imagelint.trees.kustomize.nodes import BROKEN, get, items, new_mapping, text, with_key
-from imagelint.trees.kustomize.resources import Res, same_id
+from imagelint.trees.kustomize.resources import Res, having
 from imagelint.trees.origins import mapping, scalar
 
 
@@ -193,7 +193,7 @@ def absorb(ra: list[Res], generated: list[tuple[Res, Node]], run: Run) -> None:
     with that id (none is an error)."""
     for res, entry in generated:
         ident = res.cur_id()
-        matches = [r for r in ra if any(same_id(ident, other) for other in r.any_ids())]
+        matches = having(ra, ident)
         if not matches:
             if res.behavior in ("merge", "replace"):
                 run.problem(
@@ -263,13 +263,15 @@ def content_hash(res: Res) -> str:
         extra = "binaryData"
     if isinstance(get(node, extra), MappingNode):
         fields[extra] = _as_map(get(node, extra))
-    encoded = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    encoded = _ENCODER.encode(fields)
     for char, escaped in _GO_ESCAPES:
         encoded = encoded.replace(char, escaped)
     digest = hashlib.sha256(encoded.encode("utf-8")).hexdigest()
     return digest[:10].translate(_HASH_LETTERS)
 
 
+# Go's json.Marshal, less its escapes (below): one encoder for every hash.
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 _GO_ESCAPES = (
     ("<", "\\u003c"),
     (">", "\\u003e"),

@@ -7,18 +7,20 @@ a *folder* holding a kustomization may be anywhere (``../base``).
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
-import re
 import stat
-from collections.abc import Callable
+from collections.abc import Iterable
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
 from imagelint.core.frozen import ValueRecord, set_field
+from imagelint.core.patterns import pattern
 from imagelint.kube.kustomize import KUSTOMIZATION_NAMES
 from imagelint.reading.loader import LoadedFile
 from imagelint.trees.kustomize.nodes import items, text
+from imagelint.trees.realpaths import RealPaths
 
 NAMES = KUSTOMIZATION_NAMES  # in the order kustomize looks for them
 
@@ -32,7 +34,7 @@ FIELDS = frozenset(
 )
 
 # What kustomize fetches over the network when no local path has the name.
-_REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|git::|github\.com/|gitlab\.com/)|\?ref=")
+_REMOTE = r"^(?:[a-z][a-z0-9+.-]*://|git@|git::|github\.com/|gitlab\.com/)|\?ref="
 
 
 def find_kustomization(folder: str) -> str | None:
@@ -44,8 +46,9 @@ def find_kustomization(folder: str) -> str | None:
     return None
 
 
-def kustomization_files(folder: str) -> list[str]:
-    return [name for name in NAMES if os.path.isfile(os.path.join(folder, name))]
+def kustomization_files(folder: str, paths: RealPaths) -> list[str]:
+    """The kustomization files of a folder (more than one: kustomize refuses the folder)."""
+    return [name for name in NAMES if paths.is_file(os.path.join(folder, name))]
 
 
 class Kustomization:
@@ -83,6 +86,11 @@ class Kustomization:
         found = self._fields.get(field)
         return found[0] if found is not None else None
 
+    def fields_among(self, fields: Iterable[str]) -> list[str]:
+        """Those of ``fields`` this kustomization has, in their order."""
+        present = self._fields
+        return [field for field in fields if field in present]
+
     def text(self, field: str) -> str | None:
         return text(self.get(field))
 
@@ -110,25 +118,19 @@ class Located(ValueRecord):
         set_field(self, "display", display)
 
 
-def locate(
-    k: Kustomization, entry: str, realpath: Callable[[str], str] = os.path.realpath
-) -> Located:
+def locate(k: Kustomization, entry: str, realpath: RealPaths) -> Located:
     """Where ``entry`` (a path as written in ``k``) leads, as kustomize resolves it
     (``realpath``: the run's :class:`~imagelint.trees.realpaths.RealPaths`)."""
-    joined = os.path.join(k.folder, entry)
-    display = posixpath.normpath(posixpath.join(k.folder_display, entry.replace(os.sep, "/")))
-    real = realpath(joined)
-    try:
-        mode = os.stat(real).st_mode
-    except (OSError, ValueError):
-        mode = 0
+    display = joined_display(k.folder_display, entry.replace(os.sep, "/"))
+    real = realpath.under(k.folder, entry)
+    mode = realpath.mode(real)
     if stat.S_ISDIR(mode):
         return Located("folder", real, display)
     if stat.S_ISREG(mode):
         if not within(real, k.folder):
             return Located("outside", real, display)
         return Located("file", real, display)
-    if _REMOTE.search(entry):
+    if pattern(_REMOTE).search(entry):
         return Located("remote", real, display)
     return Located("missing", real, display)
 
@@ -138,4 +140,28 @@ def within(path: str, folder: str) -> bool:
 
 
 def display_of_file(folder_display: str, path: str) -> str:
-    return posixpath.normpath(posixpath.join(folder_display, os.path.basename(path)))
+    return joined_display(folder_display, os.path.basename(path))
+
+
+def joined_display(folder_display: str, entry: str) -> str:
+    """``entry`` (a path as written) under a folder as the user sees it, normalized."""
+    if (
+        "/" not in entry
+        and entry not in _SPECIAL
+        and folder_display not in _SPECIAL
+        and not folder_display.endswith("/")
+        and _normal(folder_display)
+    ):
+        return f"{folder_display}/{entry}"  # (what normpath would give: nothing to take out)
+    return posixpath.normpath(posixpath.join(folder_display, entry))
+
+
+# Names and folders a plain join of a file name would not leave normalized.
+_SPECIAL = frozenset({"", ".", ".."})
+
+
+@functools.lru_cache(maxsize=4096)
+def _normal(folder_display: str) -> bool:
+    """Whether a folder as the user sees it is normalized already (asked for each file a
+    kustomization names: the answer is the same for all of them)."""
+    return posixpath.normpath(folder_display) == folder_display

@@ -21,10 +21,10 @@ NOT_FOLLOWED = "kustomize-not-followed"
 MATCHES_NOTHING = "override-matches-nothing"
 
 _NULL_TAG = "tag:yaml.org,2002:null"
+_STR_TAG = "tag:yaml.org,2002:str"
 # A plain scalar is null only when it is empty, "~", "null", "Null" or "NULL" (YAML 1.1 and
-# 1.2 alike); one that starts otherwise, untagged or quoted, is a string.
-_NULL_FIRST = frozenset("~nN")
-_STRING_LIKE = frozenset({PLAIN_TAG, "tag:yaml.org,2002:str"})
+# 1.2 alike: the resolvers' expression for null); a quoted one never is.
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
 
 def get(node: Node | None, key: str) -> Node | None:
@@ -33,9 +33,13 @@ def get(node: Node | None, key: str) -> Node | None:
     if not isinstance(node, MappingNode):
         return None
     # A key that is not a scalar has a list for its value, never equal to a string.
-    for k, v in reversed(node.value):
-        if k.value == key:
-            found: Node = v
+    pairs = node.value
+    at = len(pairs)
+    while at:  # (by index from the end: cheaper than an iterator over so few pairs)
+        at -= 1
+        pair = pairs[at]
+        if pair[0].value == key:
+            found: Node = pair[1]
             return found
     return None
 
@@ -47,13 +51,12 @@ def text(node: Node | None) -> str | None:
         return None
     value: str = node.value
     ctag = node.ctag
-    if (
-        value
-        and value[0] not in _NULL_FIRST
-        and ctag.handle is None
-        and ctag.suffix in _STRING_LIKE
-    ):
-        return value  # most values: no null, no tag to resolve
+    if ctag.handle is None:  # most values: plain or quoted, no tag to resolve
+        suffix = ctag.suffix
+        if suffix == PLAIN_TAG:
+            return None if value in _NULLS else value
+        if suffix == _STR_TAG:
+            return value
     return None if is_null(node) else value
 
 
@@ -68,7 +71,16 @@ def items(node: Node | None) -> list[Node]:
 
 
 def is_null_value(node: Node) -> bool:
-    return isinstance(node, ScalarNode) and tag_of(node) == _NULL_TAG
+    if not isinstance(node, ScalarNode):
+        return False
+    ctag = node.ctag
+    if ctag.handle is None:  # (as in text())
+        suffix = ctag.suffix
+        if suffix == PLAIN_TAG:
+            return node.value in _NULLS
+        if suffix == _STR_TAG:
+            return False
+    return tag_of(node) == _NULL_TAG
 
 
 def with_key(node: MappingNode, key: str, value: Node, key_like: Node | None = None) -> MappingNode:
@@ -77,7 +89,7 @@ def with_key(node: MappingNode, key: str, value: Node, key_like: Node | None = N
     pairs: list[tuple[Node, Node]] = []
     done = False
     for k, v in node.value:
-        if isinstance(k, ScalarNode) and k.value == key:
+        if k.value == key and isinstance(k, ScalarNode):
             if not done:
                 pairs.append((k, value))
                 done = True

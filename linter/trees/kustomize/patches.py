@@ -13,8 +13,6 @@ import re
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from imagelint.trees.kustomize.context import Run
-from imagelint.trees.kustomize.inline import inline_documents
-from imagelint.trees.kustomize.jsonpatch import PatchError, apply
 from imagelint.trees.kustomize.kustomization import Kustomization
 from imagelint.trees.kustomize.nodes import (
     BROKEN,
@@ -28,10 +26,11 @@ from imagelint.trees.kustomize.resources import (
     BUILTIN_GROUPS,
     Res,
     effective,
-    same_id,
+    having,
     split_api_version,
 )
-from imagelint.trees.kustomize.smp import DELETE, merge
+from imagelint.trees.kustomize.smp import DELETE, directive, merge
+from imagelint.trees.origins import mapping
 
 
 def patch_documents(run: Run, k: Kustomization, node: Node, what: str) -> list[Node] | None:
@@ -47,6 +46,14 @@ def patch_documents(run: Run, k: Kustomization, node: Node, what: str) -> list[N
             return None
         loaded = run.load(located.real, located.display, node, what)
         return None if loaded is None else [d.node for d in loaded.documents]
+    return _inline(run, k, node)
+
+
+def _inline(run: Run, k: Kustomization, node: ScalarNode) -> list[Node]:
+    # Here, not at the top: most patches are files (the module is imported for those that
+    # are written inline).
+    from imagelint.trees.kustomize.inline import inline_documents
+
     return inline_documents(run, k, node)
 
 
@@ -66,7 +73,7 @@ def apply_patches_field(k: Kustomization, run: Run, ra: list[Res]) -> None:
             run.problem(entry, BROKEN, "kustomize stops: this patch has neither path nor patch")
             continue
         if get(entry, "patch") is not None and isinstance(source, ScalarNode):
-            documents = inline_documents(run, k, source)
+            documents = _inline(run, k, source)
         else:
             documents = patch_documents(run, k, source, "patch") or []
         target = get(entry, "target")
@@ -95,7 +102,7 @@ def apply_json6902_field(k: Kustomization, run: Run, ra: list[Res]) -> None:
             run.problem(entry, BROKEN, "kustomize stops: this entry needs a target and a patch")
             continue
         if get(entry, "patch") is not None and isinstance(source, ScalarNode):
-            documents = inline_documents(run, k, source)
+            documents = _inline(run, k, source)
         else:
             documents = patch_documents(run, k, source, "patchesJson6902 patch") or []
         selected = select(ra, target)
@@ -129,7 +136,7 @@ def _patch_by_id(run: Run, ra: list[Res], patch: Node, entry: Node, keep_id: boo
         text(get(metadata, "namespace")) or "",
         text(get(metadata, "name")) or "",
     )
-    matches = [r for r in ra if any(same_id(ident, i) for i in r.any_ids())]
+    matches = having(ra, ident)
     if len(matches) != 1:
         shown = f"{ident[2]} {ident[4]}" + (f" in namespace {ident[3]}" if ident[3] else "")
         how = "no object" if not matches else f"{len(matches)} objects"
@@ -147,21 +154,69 @@ def _patch_by_id(run: Run, ra: list[Res], patch: Node, entry: Node, keep_id: boo
 
 def _merge_into(run: Run, ra: list[Res], res: Res, patch: Node, keep_id: bool) -> None:
     if isinstance(patch, MappingNode) and keep_id:
-        patch = without_key(without_key(patch, "apiVersion"), "kind")
-        metadata = get(patch, "metadata")
-        if isinstance(metadata, MappingNode):
-            trimmed = without_key(without_key(metadata, "name"), "namespace")
-            patch = with_key(patch, "metadata", trimmed)
+        patch = _without_id(patch, isinstance(get(res.node, "metadata"), MappingNode))
     merged = merge(res.node, patch, res.group in BUILTIN_GROUPS)
     if merged is DELETE:
         ra.remove(res)
         return
     if isinstance(merged, MappingNode):
         res.node = merged
-        res.refresh()
+        if not (keep_id and _names_nothing(patch)):
+            res.refresh()
+
+
+def _names_nothing(patch: Node) -> bool:
+    """Whether a patch less its id (see _without_id) leaves the object's id as it was: it
+    replaces nothing whole and has no metadata to merge."""
+    return (
+        isinstance(patch, MappingNode)
+        and directive(patch) is None
+        and get(patch, "metadata") is None
+    )
+
+
+_ID_KEYS = ("apiVersion", "kind")
+_META_ID_KEYS = ("name", "namespace")
+
+
+def _without_id(patch: MappingNode, has_metadata: bool) -> MappingNode:
+    """A patch less what names its object (apiVersion, kind, metadata's name and namespace),
+    which a patch that keeps the id does not change. A metadata left empty is left out when
+    the object has a metadata mapping (merging nothing into it changes nothing)."""
+    if sum(_named(key, ("metadata",)) for key, _value in patch.value) > 1:
+        # A repeated key: the last metadata, trimmed, in place of the first, as with_key puts it.
+        patch = without_key(without_key(patch, "apiVersion"), "kind")
+        metadata = get(patch, "metadata")
+        if isinstance(metadata, MappingNode):
+            trimmed = without_key(without_key(metadata, "name"), "namespace")
+            patch = with_key(patch, "metadata", trimmed)
+        return patch
+    pairs: list[tuple[Node, Node]] = []
+    changed = False
+    for key, value in patch.value:
+        name = key.value if isinstance(key, ScalarNode) else None
+        if name in _ID_KEYS:
+            changed = True
+            continue
+        if name == "metadata" and isinstance(value, MappingNode):
+            kept = [p for p in value.value if not _named(p[0], _META_ID_KEYS)]
+            if len(kept) != len(value.value):
+                changed = True
+                if not kept and has_metadata:
+                    continue
+                value = mapping(kept, value)
+        pairs.append((key, value))
+    return mapping(pairs, patch) if changed else patch
+
+
+def _named(key: Node, names: tuple[str, ...]) -> bool:
+    return isinstance(key, ScalarNode) and key.value in names
 
 
 def _json_patch(run: Run, selected: list[Res], operations: Node, entry: Node) -> None:
+    # Here, not at the top: most trees have no JSON patches.
+    from imagelint.trees.kustomize.jsonpatch import PatchError, apply
+
     if not isinstance(operations, SequenceNode):
         run.problem(entry, BROKEN, "kustomize stops: a JSON patch is a list of operations")
         return

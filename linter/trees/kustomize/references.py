@@ -10,7 +10,7 @@ prefixes and suffixes wins, as in kustomize; still several with different names,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -33,15 +33,24 @@ _CONTAINERS = ("containers", "initContainers", "ephemeralContainers")
 
 
 class _Index:
-    """Objects by (kind, any name they had)."""
+    """Objects by (kind, any name they had); ``renamed``: (kind, name) of the names an object
+    had before its current one (only a reference to one of those can change)."""
 
     def __init__(self, ra: list[Res]) -> None:
         self.by_name: dict[tuple[str, str], list[Res]] = {}
+        self.renamed: set[tuple[str, str]] = set()
+        self.kinds: set[str] = set()  # the kinds of the names in ``renamed``
         for res in ra:
-            for name in {ident[4] for ident in res.any_ids()}:
+            for name in {ident[4] for ident in res.prev} | {res.name}:
                 self.by_name.setdefault((res.kind, name), []).append(res)
+                if name != res.name:
+                    self.renamed.add((res.kind, name))
+                    self.kinds.add(res.kind)
 
     def target(self, referrer: Res, kind: str, old: str) -> str | None:
+        if (kind, old) not in self.renamed:
+            # Every object that ever had this name has it still: the reference stays.
+            return None
         candidates = [
             c
             for c in self.by_name.get((kind, old), ())
@@ -60,8 +69,12 @@ class _Index:
 
 def fix_references(ra: list[Res]) -> None:
     index = _Index(ra)
+    if not index.renamed:
+        return  # no object had another name: every reference stays
     for res in ra:
         if res.kind == "ServiceAccount":
+            if "Secret" not in index.kinds:
+                continue
             node: Node = res.node
             for field in ("imagePullSecrets", "secrets"):
                 node = _in_list(node, field, "name", res, "Secret", index)
@@ -82,20 +95,28 @@ def fix_references(ra: list[Res]) -> None:
 
 
 def _fix_pod_spec(spec: MappingNode, res: Res, index: _Index) -> Node:
-    node: Node = _in_list(spec, "imagePullSecrets", "name", res, "Secret", index)
+    kinds = index.kinds
+    node: Node = spec
+    if "Secret" in kinds:
+        node = _in_list(node, "imagePullSecrets", "name", res, "Secret", index)
     account = get(node, "serviceAccountName")
     if isinstance(account, ScalarNode):
         new = index.target(res, "ServiceAccount", account.value)
         if new is not None and new != account.value:
             node = _set(node, "serviceAccountName", scalar(new, account))
     volumes = get(node, "volumes")
-    if isinstance(volumes, SequenceNode):
-        node = _set(node, "volumes", _map_items(volumes, lambda v: _fix_volume(v, res, index)))
+    if isinstance(volumes, SequenceNode) and not kinds.isdisjoint(_VOLUME_KINDS):
+        fixed = _map_items(volumes, lambda v: _fix_volume(v, res, index))
+        if fixed is not volumes:
+            node = _set(node, "volumes", fixed)
+    if "Secret" not in kinds and "ConfigMap" not in kinds:
+        return node  # what containers name (env, envFrom) is neither renamed
     for field in _CONTAINERS:
         containers = get(node, field)
         if isinstance(containers, SequenceNode):
             fixed = _map_items(containers, lambda c: _fix_container(c, res, index))
-            node = _set(node, field, fixed)
+            if fixed is not containers:
+                node = _set(node, field, fixed)
     return node
 
 
@@ -104,6 +125,7 @@ _VOLUME_REFS = (
     (("configMap", "name"), "ConfigMap"),
     (("persistentVolumeClaim", "claimName"), "PersistentVolumeClaim"),
 )
+_VOLUME_KINDS = frozenset(kind for _path, kind in _VOLUME_REFS)
 
 
 def _fix_volume(volume: Node, res: Res, index: _Index) -> Node:
@@ -127,12 +149,16 @@ def _fix_container(container: Node, res: Res, index: _Index) -> Node:
     if isinstance(env, SequenceNode):
 
         def variable(item: Node) -> Node:
+            if not isinstance(get(item, "valueFrom"), MappingNode):
+                return item  # a value written out: no reference
             item = _fix_scalar(item, ("valueFrom", "secretKeyRef", "name"), "Secret", res, index)
             return _fix_scalar(
                 item, ("valueFrom", "configMapKeyRef", "name"), "ConfigMap", res, index
             )
 
-        container = _set(container, "env", _map_items(env, variable))
+        fixed = _map_items(env, variable)
+        if fixed is not env:
+            container = _set(container, "env", fixed)
     env_from = get(container, "envFrom")
     if isinstance(env_from, SequenceNode):
 
@@ -140,13 +166,15 @@ def _fix_container(container: Node, res: Res, index: _Index) -> Node:
             item = _fix_scalar(item, ("secretRef", "name"), "Secret", res, index)
             return _fix_scalar(item, ("configMapRef", "name"), "ConfigMap", res, index)
 
-        container = _set(container, "envFrom", _map_items(env_from, source))
+        fixed = _map_items(env_from, source)
+        if fixed is not env_from:
+            container = _set(container, "envFrom", fixed)
     return container
 
 
 def _fix_scalar(node: Node, path: tuple[str, ...], kind: str, res: Res, index: _Index) -> Node:
     value = _at(node, path)
-    if not isinstance(value, ScalarNode):
+    if not isinstance(value, ScalarNode) or (kind, value.value) not in index.renamed:
         return node
     new = index.target(res, kind, value.value)
     if new is None or new == value.value:
@@ -158,16 +186,26 @@ def _in_list(node: Node, field: str, key: str, res: Res, kind: str, index: _Inde
     values = get(node, field)
     if not isinstance(values, SequenceNode):
         return node
-    fixed = _map_items(values, lambda item: _fix_scalar(item, (key,), kind, res, index))
-    return _set(node, field, fixed)
+    path = (key,)
+    fixed: list[Node] | None = None
+    for position, item in enumerate(values.value):
+        new = _fix_scalar(item, path, kind, res, index)
+        if fixed is None and new is not item:
+            fixed = values.value[:position]
+        if fixed is not None:
+            fixed.append(new)
+    return node if fixed is None else _set(node, field, sequence(fixed, values))
 
 
-def _map_items(node: SequenceNode, change: object) -> SequenceNode:
-    assert callable(change)
-    values = [change(item) for item in node.value]
-    if all(a is b for a, b in zip(values, node.value, strict=True)):
-        return node
-    return sequence(values, node)
+def _map_items(node: SequenceNode, change: Callable[[Node], Node]) -> SequenceNode:
+    values: list[Node] | None = None
+    for position, item in enumerate(node.value):
+        new = change(item)
+        if values is None and new is not item:
+            values = node.value[:position]
+        if values is not None:
+            values.append(new)
+    return node if values is None else sequence(values, node)
 
 
 def _at(node: Node | None, path: tuple[str, ...]) -> Node | None:

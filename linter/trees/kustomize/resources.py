@@ -11,8 +11,8 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
 from imagelint.reading.loader import LoadedFile
 from imagelint.reading.sources import Problem
-from imagelint.trees.kustomize.nodes import BROKEN, get, items, problem_at, text, update_path
-from imagelint.trees.origins import scalar
+from imagelint.trees.kustomize.nodes import BROKEN, get, items, problem_at, text, with_key
+from imagelint.trees.origins import mapping, scalar
 
 # (group, version, kind, namespace, name)
 Id = tuple[str, str, str, str, str]
@@ -163,29 +163,75 @@ class Res:
     def rename(self, value: ScalarNode) -> None:
         """Set metadata.name (``value`` remembers the line, or lines, that set it)."""
         self.prev.append(self.cur_id())
-        self.node = _set_meta(self.node, "name", value)
+        self.node = _set_meta(self.node, [("name", value)])
         self.name = value.value
 
-    def move(self, namespace: str, like: Node) -> None:
-        self.prev.append(self.cur_id())
-        self.node = _set_meta(self.node, "namespace", scalar(namespace, like))
-        self.namespace = namespace
+    def move_and_rename(self, namespace: ScalarNode | None, name: ScalarNode | None) -> None:
+        """``move`` to ``namespace``, then ``rename`` to ``name`` (either None: not that),
+        with the metadata written once."""
+        changes: list[tuple[str, Node]] = []
+        if namespace is not None:
+            self.prev.append(self.cur_id())
+            self.namespace = namespace.value
+            changes.append(("namespace", namespace))
+        if name is not None:
+            self.prev.append(self.cur_id())
+            self.name = name.value
+            changes.append(("name", name))
+        if changes:
+            self.node = _set_meta(self.node, changes)
 
     def describe(self) -> str:
         where = f" in namespace {self.namespace}" if self.namespace else ""
         return f"{self.kind} {self.name}{where}"
 
 
-def _set_meta(node: MappingNode, key: str, value: Node) -> MappingNode:
-    result = update_path(node, ("metadata", key), lambda _old: value)
-    assert isinstance(result, MappingNode)
-    return result
+def _set_meta(node: MappingNode, changes: list[tuple[str, Node]]) -> MappingNode:
+    """``node`` with each ``metadata.<key>`` set to its value, in turn (``update_path``
+    written out for the few keys of metadata: names and namespaces are set on every object
+    of every build)."""
+    metadata = get(node, "metadata")
+    inner = metadata if isinstance(metadata, MappingNode) else mapping([], node)
+    if len(changes) == 1:
+        key, value = changes[0]
+        return with_key(node, "metadata", with_key(inner, key, value))
+    # with_key for each, in one pass: a key already there keeps its place (its repeats go),
+    # a new one is added at the end, in the order of the changes.
+    pending = dict(changes)
+    placed: set[str] = set()
+    pairs: list[tuple[Node, Node]] = []
+    for k, v in inner.value:
+        name = k.value if isinstance(k, ScalarNode) else None
+        if name in pending:
+            pairs.append((k, pending.pop(name)))
+            placed.add(name)
+        elif name not in placed:
+            pairs.append((k, v))
+    pairs.extend((scalar(key, value), value) for key, value in changes if key in pending)
+    return with_key(node, "metadata", mapping(pairs, inner))
 
 
 def same_id(a: Id, b: Id) -> bool:
     """kustomize's ResId.Equals: the same group, version, kind and name, in the same namespace
     (no namespace and "default" are the same)."""
     return a[:3] == b[:3] and a[4] == b[4] and effective(a[3]) == effective(b[3])
+
+
+def having(ra: list[Res], ident: Id) -> list[Res]:
+    """The objects whose current or earlier id is ``ident`` (:func:`same_id`)."""
+    head, name, namespace = ident[:3], ident[4], effective(ident[3])
+    found = []
+    for res in ra:
+        if (
+            res.name == name
+            and (res.group, res.version, res.kind) == head
+            and effective(res.namespace) == namespace
+        ) or any(
+            other[4] == name and other[:3] == head and effective(other[3]) == namespace
+            for other in res.prev
+        ):
+            found.append(res)
+    return found
 
 
 def id_text(ident: Id) -> str:

@@ -23,7 +23,12 @@ DELETE = object()  # what merging a '$patch: delete' mapping gives
 
 
 def directive(node: Node | None) -> str | None:
-    return text(get(node, "$patch")) if isinstance(node, MappingNode) else None
+    if not isinstance(node, MappingNode):
+        return None
+    for key, _value in node.value:  # (most mappings have no "$" key: one look at each)
+        if key.value == "$patch":
+            return text(get(node, "$patch"))  # the last one, as get reads a repeated key
+    return None
 
 
 def merge(original: Node, patch: Node, keyed: bool = True) -> Node | object:
@@ -46,21 +51,19 @@ def merge(original: Node, patch: Node, keyed: bool = True) -> Node | object:
 
 def _merge_maps(original: MappingNode, patch: MappingNode, keyed: bool) -> MappingNode:
     pairs = list(original.value)
-    index = {k.value: i for i, (k, _v) in enumerate(pairs) if isinstance(k, ScalarNode)}
     removed: set[int] = set()
     for key, value in patch.value:
         name = key.value if isinstance(key, ScalarNode) else None
         if name is None or name.startswith("$"):
             continue
-        at = index.get(name)
-        if is_null_value(value):
+        at = _last(pairs, name)
+        if isinstance(value, ScalarNode) and is_null_value(value):
             if at is not None:
                 removed.add(at)
             continue
         if at is None:
             cleaned = _clean(value)
             if cleaned is not DELETE:
-                index[name] = len(pairs)
                 pairs.append((key, cleaned))
             continue
         merged = merge(pairs[at][1], value, keyed)
@@ -68,15 +71,34 @@ def _merge_maps(original: MappingNode, patch: MappingNode, keyed: bool) -> Mappi
             removed.add(at)
         else:
             pairs[at] = (pairs[at][0], merged)
-    return mapping([p for i, p in enumerate(pairs) if i not in removed], original)
+    if removed:
+        pairs = [p for i, p in enumerate(pairs) if i not in removed]
+    return mapping(pairs, original)
+
+
+def _last(pairs: list[tuple[Node, Node]], name: str) -> int | None:
+    """Where the last key ``name`` is among ``pairs`` (scalar keys only), if anywhere."""
+    at = len(pairs)
+    while at:
+        at -= 1
+        key = pairs[at][0]
+        if key.value == name and isinstance(key, ScalarNode):
+            return at
+    return None
+
+
+def _keys(node: MappingNode) -> set[str]:
+    return {k.value for k, _v in node.value if isinstance(k, ScalarNode)}
 
 
 def _list_key(elements: list[Node]) -> str | None:
     mappings = [e for e in elements if isinstance(e, MappingNode) and directive(e) != "replace"]
     if not mappings or len(mappings) != len(elements):
         return None
+    # (a key is there when get() finds it: a scalar key of that name, whatever its value)
+    keys = [_keys(e) for e in mappings if isinstance(e, MappingNode)]
     for key in ASSOCIATIVE_KEYS:
-        if all(get(e, key) is not None for e in mappings):
+        if all(key in present for present in keys):
             return key
     return None
 
@@ -131,21 +153,31 @@ def _merge_lists(original: SequenceNode, patch: SequenceNode, keyed: bool) -> No
 
 
 def _clean(node: Node) -> Node:
-    """A patch value as it lands in the object: directives and null entries dropped."""
+    """A patch value as it lands in the object: directives and null entries dropped (the
+    node itself where there are none, in it or under it)."""
     if isinstance(node, MappingNode):
-        if not any(
-            isinstance(k, ScalarNode) and (k.value.startswith("$") or is_null_value(v))
-            for k, v in node.value
-        ) and all(isinstance(v, ScalarNode) for _k, v in node.value):
-            return node
-        pairs = [
-            (k, _clean(v))
-            for k, v in node.value
-            if not (isinstance(k, ScalarNode) and k.value.startswith("$")) and not is_null_value(v)
-        ]
-        return mapping(pairs, node)
+        pairs: list[tuple[Node, Node]] | None = None
+        for index, (key, value) in enumerate(node.value):
+            dropped = (isinstance(key, ScalarNode) and key.value.startswith("$")) or (
+                isinstance(value, ScalarNode) and is_null_value(value)
+            )
+            new = value if dropped or isinstance(value, ScalarNode) else _clean(value)
+            if pairs is None and (dropped or new is not value):
+                pairs = node.value[:index]
+            if pairs is not None and not dropped:
+                pairs.append((key, new))
+        return node if pairs is None else mapping(pairs, node)
     if isinstance(node, SequenceNode):
-        if all(isinstance(e, ScalarNode) for e in node.value):
-            return node
-        return sequence([_clean(e) for e in node.value if directive(e) != "delete"], node)
+        values: list[Node] | None = None
+        for index, item in enumerate(node.value):
+            if isinstance(item, ScalarNode):
+                dropped, new = False, item
+            else:
+                dropped = directive(item) == "delete"
+                new = item if dropped else _clean(item)
+            if values is None and (dropped or new is not item):
+                values = node.value[:index]
+            if values is not None and not dropped:
+                values.append(new)
+        return node if values is None else sequence(values, node)
     return node

@@ -8,15 +8,18 @@ Each new value remembers where it was written: a prefixed name is spliced from t
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from imagelint.core.patterns import pattern
 from imagelint.trees.kustomize.context import Run
 from imagelint.trees.kustomize.kustomization import Kustomization
 from imagelint.trees.kustomize.nodes import BROKEN, MATCHES_NOTHING, get, text, update_path
 from imagelint.trees.kustomize.resources import Res
-from imagelint.trees.origins import SplicedScalar, mapping, scalar, sequence, splice
+from imagelint.trees.origins import MADE, SplicedScalar, mapping, scalar, sequence, splice
 
 Piece = tuple[str, Node, int]
 
@@ -24,22 +27,38 @@ Piece = tuple[str, Node, int]
 _KEEP_NAME = frozenset({"Namespace", "CustomResourceDefinition", "APIService"})
 
 
-def set_namespace(k: Kustomization, run: Run, ra: list[Res]) -> None:
-    """``namespace``: set on every namespaced object; a Namespace object takes it as its name
-    (so two Namespace objects in one build are an error in kustomize)."""
+def set_namespace_and_affixes(k: Kustomization, run: Run, ra: list[Res]) -> None:
+    """``namespace``, then ``namePrefix``/``nameSuffix``, as kustomize runs them one after
+    the other; each object's metadata is written once for both.
+
+    ``namespace`` is set on every namespaced object; a Namespace object takes it as its name
+    (so two Namespace objects in one build are an error in kustomize). A prefix and a suffix
+    are spliced around the name (some kinds keep theirs)."""
     node = k.get("namespace")
     value = text(node)
-    if not value or node is None:
+    if not value:
+        node = None
+    prefix_node, suffix_node = k.get("namePrefix"), k.get("nameSuffix")
+    prefix, suffix = text(prefix_node) or "", text(suffix_node) or ""
+    if node is None and not prefix and not suffix:
         return
     namespaces = 0
+    # One node for every object (nodes are never changed, so shared as a base's are).
+    written = scalar(value, node) if node is not None and value is not None else None
     for res in ra:
-        if res.kind == "Namespace":
-            namespaces += 1
-            if res.name != value:
-                res.rename(scalar(value, node))
-        elif not res.cluster_scoped:
-            res.move(value, node)
-    if namespaces > 1:
+        namespace: ScalarNode | None = None
+        name: ScalarNode | None = None
+        if written is not None:
+            if res.kind == "Namespace":
+                namespaces += 1
+                if res.name != written.value:
+                    name = written
+            elif not res.cluster_scoped:
+                namespace = written
+        if (prefix or suffix) and res.kind not in _KEEP_NAME:
+            name = _affixed(res, prefix, prefix_node, suffix, suffix_node)
+        res.move_and_rename(namespace, name)
+    if namespaces > 1 and node is not None:
         run.problem(
             node,
             BROKEN,
@@ -49,29 +68,25 @@ def set_namespace(k: Kustomization, run: Run, ra: list[Res]) -> None:
         )
 
 
-def add_prefix_suffix(k: Kustomization, ra: list[Res]) -> None:
-    prefix_node, suffix_node = k.get("namePrefix"), k.get("nameSuffix")
-    prefix, suffix = text(prefix_node) or "", text(suffix_node) or ""
-    if not prefix and not suffix:
-        return
-    for res in ra:
-        if res.kind in _KEEP_NAME:
-            continue
-        name_node = get(get(res.node, "metadata"), "name")
-        if not isinstance(name_node, ScalarNode):
-            continue
-        pieces: list[Piece] = []
-        if prefix and prefix_node is not None:
-            pieces.append((prefix, prefix_node, 0))
-        pieces.extend(part(name_node, 0, len(name_node.value)))
-        if suffix and suffix_node is not None:
-            pieces.append((suffix, suffix_node, 0))
-        value = splice(pieces)
-        res.rename(value)
-        if prefix:
-            res.prefixes = (prefix, *res.prefixes)
-        if suffix:
-            res.suffixes = (*res.suffixes, suffix)
+def _affixed(
+    res: Res, prefix: str, prefix_node: Node | None, suffix: str, suffix_node: Node | None
+) -> ScalarNode | None:
+    """The object's name with the prefix and suffix, spliced (None: it has no name); the
+    object remembers them (references follow an object with the referrer's)."""
+    name_node = get(get(res.node, "metadata"), "name")
+    if not isinstance(name_node, ScalarNode):
+        return None
+    pieces: list[Piece] = []
+    if prefix and prefix_node is not None:
+        pieces.append((prefix, prefix_node, 0))
+    pieces.extend(part(name_node, 0, len(name_node.value)))
+    if suffix and suffix_node is not None:
+        pieces.append((suffix, suffix_node, 0))
+    if prefix:
+        res.prefixes = (prefix, *res.prefixes)
+    if suffix:
+        res.suffixes = (*res.suffixes, suffix)
+    return splice(pieces)
 
 
 def part(node: ScalarNode, start: int, end: int) -> list[Piece]:
@@ -109,14 +124,38 @@ def split_image(value: str) -> tuple[int, int, int]:
     return base + colon, len(value), len(value)
 
 
-def image_matcher(name: str) -> re.Pattern[str]:
-    """kustomize's IsImageMatched: the entry's name (a regular expression, as kustomize uses
-    it) with an optional tag and sha256 digest."""
-    tail = r"(?::[a-zA-Z0-9_.{}-]*)?(?:@sha256:[a-zA-Z0-9_.{}-]*)?\Z"
+def image_matcher(name: str) -> Callable[[str], bool]:
+    """kustomize's IsImageMatched: whether an image is the entry's name (a regular
+    expression, as kustomize uses it) with an optional tag and sha256 digest."""
+    if _SYNTAX.isdisjoint(name):
+        # Literal characters and '.' only (most names: registry.acme.io/shop/app): matched
+        # as the expression would match them, without compiling one per name.
+        return functools.partial(_plain_match, name)
+    tail = _TAIL
     try:
-        return re.compile(f"(?:{name}){tail}")
+        pattern = re.compile(f"(?:{name}){tail}")
     except re.error:
-        return re.compile(re.escape(name) + tail)
+        pattern = re.compile(re.escape(name) + tail)
+    return lambda value: pattern.match(value) is not None
+
+
+_TAIL = r"(?::[a-zA-Z0-9_.{}-]*)?(?:@sha256:[a-zA-Z0-9_.{}-]*)?\Z"
+# What a name without regular-expression syntax (but '.', any character) does not hold.
+_SYNTAX = frozenset("\\^$*+?{}[]|()\n")
+
+
+def _plain_match(name: str, value: str) -> bool:
+    """``re.match("(?:" + name + ")" + tail, value)`` for a name without _SYNTAX."""
+    size = len(name)
+    if len(value) < size:
+        return False
+    if "." in name:
+        for expected, got in zip(name, value[:size], strict=True):
+            if got != expected and (expected != "." or got == "\n"):
+                return False
+    elif not value.startswith(name):
+        return False
+    return pattern(_TAIL).match(value, size) is not None
 
 
 class ImageEntry:
@@ -172,11 +211,12 @@ def apply_images(entry_nodes: list[Node], run: Run, ra: list[Res]) -> None:
     entries = [ImageEntry(node) for node in entry_nodes]
     usable = [entry for entry in entries if entry.name]
     if usable:
+        walk = _ImageWalk(usable, run.cache.no_containers)
         for res in ra:
             if res.kind == "CustomResourceDefinition":
                 continue
-            node = _images_in(res.node, usable)
-            if isinstance(node, MappingNode):
+            node, _holds = walk.rewrite(res.node)
+            if node is not res.node and isinstance(node, MappingNode):
                 res.node = node
     for entry in entries:
         if not entry.name:
@@ -196,35 +236,65 @@ _COLLECTIONS = (MappingNode, SequenceNode)
 _CONTAINER_KEYS = ("containers", "initContainers")
 
 
-def _images_in(node: Node, entries: list[ImageEntry]) -> Node:
-    """``node`` with the images of every list under a ``containers`` or ``initContainers``
-    key rewritten (kustomize's LegacyFilter looks everywhere in an object). Only mappings and
-    lists are walked into, and copied only where something under them changed."""
-    if isinstance(node, MappingNode):
-        pairs: list[tuple[Node, Node]] | None = None
-        for index, (key, value) in enumerate(node.value):
-            new = value
-            if isinstance(value, _COLLECTIONS):
-                new = _images_in(value, entries)
-                if isinstance(new, SequenceNode) and key.value in _CONTAINER_KEYS:
-                    for entry in entries:
-                        new = _container_images(new, entry)
-            if pairs is None and new is not value:
-                pairs = node.value[:index]
+class _ImageWalk:
+    """Rewrites the images of every list under a ``containers`` or ``initContainers`` key
+    of an object (kustomize's LegacyFilter looks everywhere in an object). Only mappings and
+    lists are walked into, and copied only where something under them changed.
+
+    ``memo``: id -> node, for the run, of the nodes composed from files with no such key in
+    or below them: a file's nodes are shared by every build that uses the file (a base's by
+    all its overlays), so a part of a file without containers is walked once a run. Nodes a
+    builder made belong to one build and are walked each time."""
+
+    __slots__ = ("entries", "memo")
+
+    def __init__(self, entries: list[ImageEntry], memo: dict[int, Node]) -> None:
+        self.entries = entries
+        self.memo = memo
+
+    def rewrite(self, node: Node) -> tuple[Node, bool]:
+        """``node`` with its containers' images rewritten (itself if none changed), and
+        whether a ``containers`` or ``initContainers`` key is in or below it."""
+        memo = self.memo
+        made = type(node) in MADE
+        if not made and memo.get(id(node)) is node:
+            return node, False
+        original, holds = node, False
+        if isinstance(node, MappingNode):
+            pairs: list[tuple[Node, Node]] | None = None
+            for index, (key, value) in enumerate(node.value):
+                new = value
+                # (a part of a file known to hold no containers is passed over here)
+                if isinstance(value, _COLLECTIONS) and memo.get(id(value)) is not value:
+                    new, below = self.rewrite(value)
+                    holds = holds or below
+                if key.value in _CONTAINER_KEYS:
+                    holds = True
+                    if isinstance(new, SequenceNode):
+                        for entry in self.entries:
+                            new = _container_images(new, entry)
+                if pairs is None and new is not value:
+                    pairs = node.value[:index]
+                if pairs is not None:
+                    pairs.append((key, new))
             if pairs is not None:
-                pairs.append((key, new))
-        return mapping(pairs, node) if pairs is not None else node
-    if isinstance(node, SequenceNode):
-        values: list[Node] | None = None
-        for index, value in enumerate(node.value):
-            new = _images_in(value, entries) if isinstance(value, _COLLECTIONS) else value
-            if values is None and new is not value:
-                values = node.value[:index]
+                node = mapping(pairs, node)
+        elif isinstance(node, SequenceNode):
+            values: list[Node] | None = None
+            for index, value in enumerate(node.value):
+                new = value
+                if isinstance(value, _COLLECTIONS) and memo.get(id(value)) is not value:
+                    new, below = self.rewrite(value)
+                    holds = holds or below
+                if values is None and new is not value:
+                    values = node.value[:index]
+                if values is not None:
+                    values.append(new)
             if values is not None:
-                values.append(new)
-        if values is not None:
-            return sequence(values, node)
-    return node
+                node = sequence(values, node)
+        if not made and not holds:
+            memo[id(original)] = original
+        return node, holds
 
 
 def _container_images(containers: SequenceNode, entry: ImageEntry) -> SequenceNode:
@@ -234,7 +304,7 @@ def _container_images(containers: SequenceNode, entry: ImageEntry) -> SequenceNo
         image = get(container, "image")
         if not isinstance(image, ScalarNode) or not isinstance(container, MappingNode):
             continue
-        if entry.matcher.match(image.value) is None:
+        if not entry.matcher(image.value):
             continue
         entry.hits += 1
         new = entry.rewrite(image)
@@ -256,11 +326,14 @@ _FIRST = (
 _LAST = ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")
 
 
+_RANKS = {kind: i - len(_FIRST) for i, kind in enumerate(_FIRST)}
+_RANKS.update({kind: 1 + i for i, kind in enumerate(_LAST)})
+
+
 def legacy_order(ra: list[Res]) -> list[Res]:
     """kustomize's default ("legacy") output order: kinds in its fixed order (others between
     the first and the last ones), then by group_version_kind, namespace and name."""
-    ranks = {kind: i - len(_FIRST) for i, kind in enumerate(_FIRST)}
-    ranks.update({kind: 1 + i for i, kind in enumerate(_LAST)})
+    ranks = _RANKS
 
     def key(res: Res) -> tuple[int, str, str]:
         gvk = "_".join((res.group or "~G", res.version or "~V", res.kind or "~K"))

@@ -4,16 +4,16 @@ the trees a changed file belongs to, asks this of every kustomization.)"""
 
 from __future__ import annotations
 
-import os
 import stat
 from collections.abc import Callable
 
-from ruamel.yaml.nodes import MappingNode, Node
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
 from imagelint.core.frozen import ValueRecord, set_field
 from imagelint.trees.kustomize.files import parsed
-from imagelint.trees.kustomize.kustomization import find_kustomization
+from imagelint.trees.kustomize.kustomization import display_of_file, find_kustomization
 from imagelint.trees.kustomize.nodes import get, items, text
+from imagelint.trees.realpaths import RealPaths
 
 
 class Uses(ValueRecord):
@@ -30,13 +30,20 @@ class Uses(ValueRecord):
         set_field(self, "files", files)
 
 
-def uses(folder: str, realpath: Callable[[str], str] = os.path.realpath) -> Uses:
+def uses(
+    folder: str,
+    realpath: RealPaths | None = None,
+    display: str | None = None,
+    find: Callable[[str], str | None] = find_kustomization,
+) -> Uses:
     """What the kustomization in ``folder`` (a real path) uses (``realpath``: the run's
-    :class:`~imagelint.trees.realpaths.RealPaths`)."""
-    path = find_kustomization(folder)
+    :class:`~imagelint.trees.realpaths.RealPaths`; ``display``: how the user sees the folder,
+    if known; ``find``: a folder's kustomization file, the run's memo of it)."""
+    paths = realpath if realpath is not None else RealPaths()
+    path = find(folder)
     if path is None:
         return Uses((), ())
-    loaded = parsed(path)
+    loaded = parsed(path, display_of_file(display, path) if display is not None else None, paths)
     if isinstance(loaded, str):
         return Uses((), ())
     documents = loaded.documents
@@ -49,28 +56,27 @@ def uses(folder: str, realpath: Callable[[str], str] = os.path.realpath) -> Uses
     def add(entry: str | None) -> None:
         if not entry or "\n" in entry:
             return
-        real = realpath(os.path.join(folder, entry))
-        try:
-            mode = os.stat(real).st_mode
-        except (OSError, ValueError):
-            return
+        real = paths.under(folder, entry)
+        mode = paths.mode(real)
         if stat.S_ISDIR(mode):
-            if find_kustomization(real) is not None:
+            if find(real) is not None:
                 folders[real] = None
         elif stat.S_ISREG(mode):
             files[real] = None
 
+    # field -> its value (the last of a repeated key, as get() reads it)
+    fields = {k.value: v for k, v in node.value if isinstance(k, ScalarNode)}
     for field in ("resources", "bases", "components", "patchesStrategicMerge", "crds"):
-        for entry in items(get(node, field)):
+        for entry in items(fields.get(field)):
             add(text(entry))
-    for entry in items(get(node, "configurations")):
+    for entry in items(fields.get("configurations")):
         add(text(entry))
     for field in ("patches", "patchesJson6902", "replacements"):
-        for entry in items(get(node, field)):
+        for entry in items(fields.get(field)):
             add(text(get(entry, "path")))
-    add(text(get(get(node, "openapi"), "path")))
+    add(text(get(fields.get("openapi"), "path")))
     for field in ("secretGenerator", "configMapGenerator"):
-        for entry in items(get(node, field)):
+        for entry in items(fields.get(field)):
             for source in _inputs(entry):
                 add(source)
     return Uses(tuple(folders), tuple(files))
