@@ -21,6 +21,7 @@ from ruamel.yaml.nodes import MappingNode, SequenceNode
 
 from imagelint import __version__
 from imagelint.core.selection import UnknownRule, matching, suggestion
+from imagelint.data import read_text
 from imagelint.reading.bounds import expanded_counts, may_nest_deeper, nests_deeper
 from imagelint.reading.composer import close
 
@@ -115,7 +116,10 @@ def _validate_once(data: bytes, values: dict[str, Any], lines: Lines, shown: str
     from imagelint.configuration import cachedir as cache
     from imagelint.configuration import configschema
 
-    memo = b"\0".join([__version__.encode(), configschema.text().encode("utf-8"), data])
+    # The shipped schema's text, read rather than derived (deriving it runs json's Python
+    # encoder; tests/test_config.py keeps the shipped file equal to the derived schema).
+    shipped = read_text(configschema.SHIPPED).encode("utf-8")
+    memo = b"\0".join([__version__.encode(), shipped, data])
     if cache.remembers("valid-config", memo):
         _check_rule_names(values, lines, shown)
         return
