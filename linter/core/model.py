@@ -229,6 +229,9 @@ class Site(ValueRecord):
         return self.path, self.line, self.column + (offset if self.exact else 0)
 
 
+_Parsed = object  # an images.reference result: the core does not import the images stage
+
+
 class ImageRecord(FrozenRecord):
     """One image reference of the run, as the cross-object (run) rules see it."""
 
@@ -241,6 +244,7 @@ class ImageRecord(FrozenRecord):
         "resolved_at_runtime",
         "pod",
         "superseded",
+        "parsed",
     )
     image: str | None
     site: Site
@@ -252,6 +256,9 @@ class ImageRecord(FrozenRecord):
     # Rules whose findings on this image an image-scope finding already replaced (so a run rule
     # does not report the literal string of, say, an unrendered template).
     superseded: frozenset[str]
+    # The image as images.reference parsed it for the image rules (None: not parsed): sent with
+    # the record from a worker, the run rules need not parse the run's images again.
+    parsed: _Parsed | None
 
     def __init__(
         self,
@@ -263,6 +270,7 @@ class ImageRecord(FrozenRecord):
         resolved_at_runtime: bool,
         pod: PodRecord | None = None,
         superseded: frozenset[str] = frozenset(),
+        parsed: _Parsed | None = None,
     ) -> None:
         set_field(self, "image", image)
         set_field(self, "site", site)
@@ -272,6 +280,7 @@ class ImageRecord(FrozenRecord):
         set_field(self, "resolved_at_runtime", resolved_at_runtime)
         set_field(self, "pod", pod)
         set_field(self, "superseded", superseded)
+        set_field(self, "parsed", parsed)
 
     def with_superseded(self, superseded: frozenset[str]) -> ImageRecord:
         """This record with other superseded rules (a copy)."""
@@ -284,6 +293,7 @@ class ImageRecord(FrozenRecord):
             self.resolved_at_runtime,
             self.pod,
             superseded,
+            self.parsed,
         )
 
 

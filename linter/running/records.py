@@ -5,6 +5,7 @@ pull secrets. (A Secret's record is :func:`imagelint.pullsecrets.records.secret_
 from __future__ import annotations
 
 from imagelint.core.model import ImageRecord, NameRef, PodRecord, ServiceAccountRecord
+from imagelint.images.reference import parse
 from imagelint.kube.objects import KubeObject
 from imagelint.kube.placement import placement
 from imagelint.kube.workloads import ImageUse, PodSpec
@@ -20,8 +21,18 @@ def image_record(loaded: LoadedFile, use: ImageUse, pod: PodRecord | None) -> Im
         site = loaded.site(use.node, source)
     else:  # a missing image: point at its container, where offsets mean nothing
         site = loaded.site(use.anchor, source).inexact()
+    # The parse the image rules made (cached): sent along from a worker process, it spares the
+    # run rules parsing the run's images again in the parent.
+    parsed = parse(use.image) if use.image and not use.resolved_at_runtime else None
     return ImageRecord(
-        use.image, site, use.object.identity, use.container, use.field, use.resolved_at_runtime, pod
+        use.image,
+        site,
+        use.object.identity,
+        use.container,
+        use.field,
+        use.resolved_at_runtime,
+        pod,
+        parsed=parsed,
     )
 
 

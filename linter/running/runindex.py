@@ -92,7 +92,7 @@ def _references(run: RunIndex) -> list[tuple[ImageRecord, Reference]]:
     for record in run.images:
         if record.image is None or record.resolved_at_runtime:
             continue
-        ref = parse(record.image)
+        ref = record.parsed if record.parsed is not None else parse(record.image)
         if isinstance(ref, Reference) and ref.domain:
             found.append((record, ref))
     return found
