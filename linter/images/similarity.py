@@ -134,7 +134,8 @@ class NameIndex:
                 return [
                     known
                     for known in self.names
-                    if low <= len(known) <= high and len(pairs - bigrams(known)) <= most_missing
+                    if low <= len(known) <= high
+                    and len(pairs - self._pairs_of(known)) <= most_missing
                 ]
             self._build()
         assert self._by_length is not None
@@ -157,11 +158,18 @@ class NameIndex:
             if low <= len(known) <= high and len(pairs - self._pairs[known]) <= most_missing
         ]
 
+    def _pairs_of(self, known: str) -> frozenset[str]:
+        """A name's kinds of pairs, worked out once (by a scan, or when the index is built)."""
+        pairs = self._pairs.get(known)
+        if pairs is None:
+            pairs = self._pairs[known] = bigrams(known)
+        return pairs
+
     def _build(self) -> None:
         by_length: dict[int, list[tuple[str, frozenset[str]]]] = {}
         holders: dict[str, list[str]] = {}
         for known in sorted(self.names):
-            known_pairs = self._pairs[known] = bigrams(known)
+            known_pairs = self._pairs_of(known)
             by_length.setdefault(len(known), []).append((known, known_pairs))
             for pair in known_pairs:
                 holders.setdefault(pair, []).append(known)
