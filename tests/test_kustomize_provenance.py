@@ -156,7 +156,7 @@ def test_replacement_values_point_at_the_source_field(builder: Builder) -> None:
 
 
 def test_every_built_node_names_a_file_of_the_build(builder: Builder) -> None:
-    from imagelint.trees.origins import walk
+    from imagelint.fixing.scalars import all_nodes
 
     for folder in (
         "shop/overlays/staging",
@@ -166,7 +166,7 @@ def test_every_built_node_names_a_file_of_the_build(builder: Builder) -> None:
     ):
         built = build(builder, folder)
         for document in built.documents:
-            for node in walk(document):
+            for node in all_nodes([document]):
                 assert file_of(node) in built.files, (folder, node)
 
 

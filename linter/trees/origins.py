@@ -18,7 +18,7 @@ engine check it as it checks a file.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -297,24 +297,6 @@ class Build:
         self.problems: list[tuple[str, Problem]] = problems if problems is not None else []
         self.read: set[str] = read if read is not None else set()
         self.notes: list[str] = notes if notes is not None else []
-
-
-def walk(node: Node) -> Iterator[Node]:
-    """Every node under ``node`` (itself included), each once."""
-    seen: set[int] = set()
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        if isinstance(current, MappingNode):
-            for key, value in current.value:
-                stack.append(value)
-                stack.append(key)
-        elif isinstance(current, SequenceNode):
-            stack.extend(reversed(current.value))
 
 
 def marks_of(node: Node) -> Any:

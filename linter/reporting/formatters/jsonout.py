@@ -162,7 +162,7 @@ def _add_findings(pieces: list[str], findings: list[Finding]) -> None:
                 "null" if image is None else string(image),
                 "null" if field is None else string(field),
                 "null" if source is None else string(source),
-                _via(finding.via) if finding.via else "[]",
+                _via(finding.via),
                 string(fingerprint(finding)),
             )
         )
