@@ -8,8 +8,9 @@ parent checks chunks no worker has started yet (from the end), instead of idling
 
 The engine hands over what the workers run: a :class:`FileChecker` (itself), and a picklable
 recipe that builds an equal one. Workers are forked where the platform can (no re-import, the
-parent's checker as it is), else spawned (as children of this process, which they watch) and
-given the recipe. A machine that cannot start processes checks the files here instead.
+parent's checker as it is; :mod:`imagelint.running.forkpool`), else spawned by
+``concurrent.futures`` (as children of this process, which they watch) and given the recipe. A
+machine that cannot start processes checks the files here instead.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from imagelint.reading.sources import SourceRef
 from imagelint.running.collect import collecting_rarely
-from imagelint.running.results import FileResult, Task
+from imagelint.running.results import WORKER_STOPPED, FileResult, Task
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 FILES_PER_WORKER = 32
 CHUNKS_PER_WORKER = 8  # smaller chunks balance uneven files; larger ones cost fewer messages
 MAX_CHUNK = 64
-_STOPPED = "{}: a worker process stopped before checking it"
 
 
 class FileChecker(Protocol):
@@ -72,27 +72,52 @@ def check_in_workers(
 ) -> Iterator[FileResult | str]:
     """The result of each task, in order, from ``workers`` processes. ``recipe``: a picklable
     callable that builds a checker equal to ``checker``, for workers that are not forked."""
-    # Here, not at the top: a run without --jobs never starts processes.
+    global _checker
+    if hasattr(os, "fork") and threading.active_count() == 1:  # forking with threads is unsafe
+        # Here, not at the top: a run that starts no processes needs neither pickle nor pipes.
+        from imagelint.running.forkpool import ForkPool
+
+        parent = os.getpid()
+        _checker = checker  # inherited by the forked workers
+        try:
+            pool = ForkPool(tasks, workers, _check_forked, lambda: _watch(parent))
+            yield from pool.results(lambda task: checker.check_safely(*task))
+        finally:
+            _checker = None
+        return
+    size = max(1, min(MAX_CHUNK, len(tasks) // (workers * CHUNKS_PER_WORKER)))
+    chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
+    yield from _spawned(checker, tasks, chunks, workers, recipe)
+
+
+def _check_forked(chunk: list[Task]) -> list[FileResult | str]:
+    return _check_chunk(chunk)  # looked up on each call, so that tests can replace it
+
+
+def _spawned(
+    checker: FileChecker,
+    tasks: list[Task],
+    chunks: list[list[Task]],
+    workers: int,
+    recipe: Callable[[], FileChecker],
+) -> Iterator[FileResult | str]:
+    """Where forking is unsafe or missing: spawned workers from ``concurrent.futures``, which
+    are given the recipe and watch this process."""
+    # Here, not at the top: they cost about 17 ms to import, and only spawning needs them.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    global _checker
-    size = max(1, min(MAX_CHUNK, len(tasks) // (workers * CHUNKS_PER_WORKER)))
-    chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
-    options: dict[str, Any] = {"initializer": _start_worker}
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:  # forking with threads is unsafe
-        _checker = checker  # inherited by the forked workers
-        options["mp_context"] = multiprocessing.get_context("fork")
-        options["initargs"] = (os.getpid(), None)
-    else:
-        # Spawned, not started by a fork server: a fork server's workers are its children, so
-        # they could not watch this process (and the server lives as long as they do).
-        options["mp_context"] = multiprocessing.get_context("spawn")
-        options["initargs"] = (os.getpid(), recipe)
+    # Spawned, not started by a fork server: a fork server's workers are its children, so
+    # they could not watch this process (and the server lives as long as they do).
+    context = multiprocessing.get_context("spawn")
     try:
-        pool = ProcessPoolExecutor(max_workers=workers, **options)
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(os.getpid(), recipe),
+        )
     except (OSError, ImportError, NotImplementedError):  # no processes here: check in place
         for task in tasks:
             yield checker.check_safely(*task)
@@ -105,9 +130,7 @@ def check_in_workers(
                 yield result
     except BrokenProcessPool:  # broken before every chunk was handed over
         for ref, _, _ in tasks[done:]:
-            yield _STOPPED.format(ref.display)
-    finally:
-        _checker = None
+            yield WORKER_STOPPED.format(ref.display)
 
 
 def _in_order(
@@ -133,7 +156,7 @@ def _in_order(
                 try:
                     results = future.result()
                 except BrokenProcessPool:  # a worker died (killed, out of memory): say so
-                    results = [_STOPPED.format(ref.display) for ref, _, _ in chunks[index]]
+                    results = [WORKER_STOPPED.format(ref.display) for ref, _, _ in chunks[index]]
             yield from results
     finally:  # stopped early: the chunks not started are not wanted
         for future in futures:

@@ -16,6 +16,10 @@ from imagelint.trees.plan import TreeRef
 # records are wanted (a context file).
 Task = tuple[SourceRef | TreeRef, bool, bool]
 
+# The internal error for a file whose worker process died (killed, out of memory) before its
+# result came back.
+WORKER_STOPPED = "{}: a worker process stopped before checking it"
+
 
 class FileResult:
     """What checking one file gives: its own findings and the records for the run rules."""
