@@ -47,9 +47,9 @@ def test_worker_processes_are_used_and_a_dead_one_is_reported(shared, monkeypatc
 
     refs = discover([str(shared / "corpus" / "real")])
     tasks = [(ref, False, False) for ref in refs]
-    assert parallel.workers_for(4, tasks) == 4
-    assert parallel.workers_for(4, tasks[:40]) == 1  # too few files to gain from workers
-    assert parallel.workers_for(1, tasks) == 1
+    assert parallel.processes_for(4, tasks) == 4
+    assert parallel.processes_for(4, tasks[:40]) == 1  # too few files to gain from workers
+    assert parallel.processes_for(1, tasks) == 1
     report = Engine().check(refs, jobs=2)
     assert report.files == len(refs) and report.internal_errors == []
 
@@ -88,7 +88,7 @@ def test_workers_end_when_their_parent_is_killed(shared, tmp_path):
         "    os.write(1, f'{os.getpid()}\\n'.encode())\n"
         "    time.sleep(60)\n"
         "p._check_chunk = slow\n"
-        f"Engine().check(discover([{str(shared / 'corpus' / 'real')!r}]), jobs=2)\n"
+        f"Engine().check(discover([{str(shared / 'corpus' / 'real')!r}]), jobs=3)\n"
     )
     parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     workers = {int(parent.stdout.readline()) for _ in range(2)}

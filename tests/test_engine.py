@@ -158,3 +158,23 @@ def _slow_chunk(chunk):
 
     time.sleep(0.2)
     return _slow_chunk.real(chunk)  # type: ignore[attr-defined]
+
+
+def test_workers_are_spawned_when_threads_run(monkeypatch):
+    """Forking while other threads run is unsafe: the workers are then spawned (through
+    concurrent.futures), and the report is the one of a single process."""
+    from imagelint.reporting.formatters import jsonout
+    from imagelint.running import parallel
+
+    refs = [
+        SourceRef(f"{index:03d}-{p.name}", str(p))
+        for index in range(12)
+        for p in sorted(FIXTURES.glob("*.yaml"))
+    ]
+    assert parallel.processes_for(2, [(ref, False, False) for ref in refs]) == 2
+    alone = jsonout.render(Engine(Settings()).check(refs))
+    forked = []
+    monkeypatch.setattr("imagelint.running.forkpool.ForkPool", lambda *a: forked.append(a))
+    monkeypatch.setattr("threading.active_count", lambda: 2)  # as if another thread ran
+    assert jsonout.render(Engine(Settings()).check(refs, jobs=2)) == alone
+    assert not forked

@@ -41,23 +41,32 @@ def _results(pool: ForkPool) -> list[str]:
     return [str(result) for result in pool.results(_checked)]
 
 
-def _no_children_left() -> bool:
-    try:
-        os.waitpid(-1, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return False
+def _workers(pool: ForkPool) -> list[int]:
+    return [worker.pid for worker in pool.live.values()]
+
+
+def _reaped(pids: list[int]) -> bool:
+    """Whether these children have all ended and been waited for (no zombie left)."""
+    for pid in pids:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            continue
+        return False
+    return True
 
 
 def test_results_come_in_task_order_from_workers_and_from_here():
     tasks = _tasks(500)
-    results = _results(ForkPool(tasks, 2, _in_workers, _no_start))
+    pool = ForkPool(tasks, 2, _in_workers, _no_start)
+    pids = _workers(pool)
+    results = _results(pool)
     assert [result.split(" in ")[0] for result in results] == [t[0].display for t in tasks]
     checkers = {result.split(" in ")[1] for result in results}
     assert str(PARENT) in checkers and len(checkers) == 3  # this process and both workers
     assert results[-1].endswith(f" in {PARENT}")  # this process checks from the back
     assert not results[0].endswith(f" in {PARENT}")
-    assert _no_children_left()
+    assert len(pids) == 2 and _reaped(pids)
 
 
 def test_chunks_shrink_as_the_tasks_run_out(tmp_path):
@@ -91,32 +100,38 @@ def test_a_dead_worker_costs_only_the_files_it_held():
             os._exit(3)
         return _in_workers(chunk)
 
-    results = _results(ForkPool(tasks, 2, dies_on_f0100, _no_start))
+    pool = ForkPool(tasks, 2, dies_on_f0100, _no_start)
+    pids = _workers(pool)
+    results = _results(pool)
     assert len(results) == len(tasks)
     lost = [r for r in results if r == WORKER_STOPPED.format(r.split(":")[0])]
     assert WORKER_STOPPED.format("f-0100") in lost
     assert 1 <= len(lost) <= 2 * MAX_CHUNK  # the chunks it held, no more
     for task, result in zip(tasks, results, strict=True):
         assert result.startswith(task[0].display)
-    assert _no_children_left()
+    assert len(pids) == 2 and _reaped(pids)
 
 
 def test_every_worker_dead_leaves_the_rest_to_this_process():
     def dies(chunk: list[Task]) -> list[str]:
         os._exit(3)
 
-    results = _results(ForkPool(_tasks(300), 2, dies, _no_start))
+    pool = ForkPool(_tasks(300), 2, dies, _no_start)
+    pids = _workers(pool)
+    results = _results(pool)
     assert len(results) == 300
     assert any(r.endswith("a worker process stopped before checking it") for r in results)
     assert results[-1].endswith(f" in {PARENT}")
-    assert _no_children_left()
+    assert len(pids) == 2 and _reaped(pids)
 
 
 def test_stopping_early_ends_the_workers():
-    results = ForkPool(_tasks(2000), 2, _in_workers, _no_start).results(_checked)
+    pool = ForkPool(_tasks(2000), 2, _in_workers, _no_start)
+    pids = _workers(pool)
+    results = pool.results(_checked)
     assert next(results).startswith("f-0000")
     results.close()
-    assert _no_children_left()
+    assert len(pids) == 2 and _reaped(pids)
 
 
 def test_a_worker_runs_start_first(tmp_path):

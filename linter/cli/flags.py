@@ -90,7 +90,7 @@ COMMAND_LINE: tuple[Option, ...] = (
         "",
         Flag(
             "--jobs",
-            "Worker processes for the files (default: the CPUs available; 1 for standard input).",
+            "Processes checking the files, this one and N-1 workers (default: the CPUs available; 1 for standard input).",
             metavar="N",
             short="-j",
         ),

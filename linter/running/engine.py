@@ -192,10 +192,10 @@ class Engine:
         return self._checked(tasks, jobs)
 
     def _checked(self, tasks: list[Task], jobs: int) -> Iterator[FileResult | str]:
-        workers = parallel.workers_for(jobs, tasks)
-        if workers > 1:
+        processes = parallel.processes_for(jobs, tasks)
+        if processes > 1:
             recipe = functools.partial(_engine_for, self.settings, sorted(self.enabled))
-            yield from parallel.check_in_workers(self, tasks, workers, recipe)
+            yield from parallel.check_in_workers(self, tasks, processes, recipe)
             return
         for task in tasks:
             yield self.check_safely(*task)

@@ -1,10 +1,10 @@
-"""Checking files in worker processes (``--jobs``).
+"""Checking files in worker processes (``--jobs N``: this process and N - 1 workers).
 
 Each worker runs the per-file stages (read, compose, find images, image rules) and sends back
 the file's small result: its findings and the records the cross-object rules need, never YAML.
 Results come back in file order and the parent merges them and runs the cross-object rules, so
 a run gives the same report with any number of workers. While it waits for the next result, the
-parent checks chunks no worker has started yet (from the end), instead of idling.
+parent checks files no worker has been given yet (from the end), instead of idling.
 
 The engine hands over what the workers run: a :class:`FileChecker` (itself), and a picklable
 recipe that builds an equal one. Workers are forked where the platform can (no re-import, the
@@ -56,9 +56,10 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def workers_for(jobs: int, tasks: list[Task]) -> int:
-    """How many processes to use: no more than ``jobs``, one per ``FILES_PER_WORKER`` files,
-    and none for standard input (which only this process can read)."""
+def processes_for(jobs: int, tasks: list[Task]) -> int:
+    """How many processes check the files, this one and its workers: no more than ``jobs``,
+    one per ``FILES_PER_WORKER`` files, and this one alone for standard input (which only it
+    can read)."""
     if jobs <= 1 or any(ref.path is None for ref, _, _ in tasks):
         return 1
     return max(1, min(jobs, len(tasks) // FILES_PER_WORKER))
@@ -67,12 +68,15 @@ def workers_for(jobs: int, tasks: list[Task]) -> int:
 def check_in_workers(
     checker: FileChecker,
     tasks: list[Task],
-    workers: int,
+    processes: int,
     recipe: Callable[[], FileChecker],
 ) -> Iterator[FileResult | str]:
-    """The result of each task, in order, from ``workers`` processes. ``recipe``: a picklable
-    callable that builds a checker equal to ``checker``, for workers that are not forked."""
+    """The result of each task, in order, from ``processes`` processes: this one and
+    ``processes - 1`` workers (as many processes as CPUs asked for: a third process on two CPUs
+    measured slower). ``recipe``: a picklable callable that builds a checker equal to
+    ``checker``, for workers that are not forked."""
     global _checker
+    workers = processes - 1
     if hasattr(os, "fork") and threading.active_count() == 1:  # forking with threads is unsafe
         # Here, not at the top: a run that starts no processes needs neither pickle nor pipes.
         from imagelint.running.forkpool import ForkPool
