@@ -8,10 +8,16 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from imagelint.core.model import Severity
+from imagelint.core.rulebook import all_rules
 from imagelint.reporting import fingerprint
+from imagelint.reporting.formatters import render
+from imagelint.running.results import Report
+from tests.helpers import FIXTURES
 
 # The pattern of the first fingerprints, kept here as the oracle.
 FIRST = re.compile(r"\bline \d+|:\d+(?::\d+)?\b|\bcolumn \d+")
+RUN_RULES = {rule.name for rule in all_rules() if rule.scope == "run"}
 WORDS = ["line ", "column ", ":", "1", "23", " ", "a", "_", "é", "٣", "\n", "l", "c", "ine", "."]
 
 
@@ -29,3 +35,43 @@ def test_positions_in_real_messages():
     ]
     for message in messages:
         assert fingerprint._POSITIONS.sub("#", message) == FIRST.sub("#", message)
+
+
+def _findings(**options):
+    from imagelint.reading.sources import discover
+    from imagelint.running.engine import Engine
+
+    return Engine(**options).check(discover([str(FIXTURES)])).findings
+
+
+def test_a_finding_keeps_its_fingerprint_through_copies_and_pickling():
+    import pickle
+
+    finding = _findings()[0]
+    assert finding.fingerprint is None  # not worked out until asked
+    first = fingerprint.fingerprint(finding)
+    assert finding.fingerprint == first == fingerprint._work_out(finding)
+    assert finding.with_severity(Severity.INFO).fingerprint == first
+    assert finding.with_via(("overlays/prod",)).fingerprint == first
+    assert pickle.loads(pickle.dumps(finding)).fingerprint == first
+
+
+def test_the_engine_works_fingerprints_out_as_results_come_in_when_asked():
+    """With --jobs, that is while the workers still check files, not after them all."""
+    asked = _findings(fingerprints=True)
+    assert len(asked) > 20
+    per_file = [f for f in asked if f.rule not in RUN_RULES]
+    assert per_file and all(f.fingerprint == fingerprint._work_out(f) for f in per_file)
+    assert all(f.fingerprint is None for f in _findings())
+
+
+def test_formats_that_show_fingerprints_ask_the_engine_for_them():
+    from imagelint.reporting.formatters import FINGERPRINTED, FORMATS
+
+    assert set(FINGERPRINTED) <= set(FORMATS)
+    for name in FORMATS:
+        report = Report()
+        report.findings = _findings()[:3]
+        render(name, report, False)
+        shown = all(f.fingerprint is not None for f in report.findings)
+        assert shown == (name in FINGERPRINTED), name

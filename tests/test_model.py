@@ -97,7 +97,7 @@ def test_reprs_name_every_field_in_order():
     assert repr(finding) == (
         "Finding(rule='latest-tag', code='IL104', severity=<Severity.WARNING: 2>, path='a.yaml', "
         f"line=3, column=14, message='m', object={deployment!r}, container=None, image=None, "
-        "source=None, field=None, via=(), edit=None)"
+        "source=None, field=None, via=(), edit=None, fingerprint=None)"
     )
     assert repr(image).startswith("ImageRecord(image='nginx:1', site=Site(path='apps/a.yaml', ")
 

@@ -9,7 +9,7 @@ import threading
 import httpx
 import pytest
 
-from imagelint.core.model import Credential
+from imagelint.core.credential import Credential
 from imagelint.online import challenge
 from imagelint.online.client import ACCEPT, Auth, RegistryClient
 from imagelint.online.errors import RateLimited, Unreachable

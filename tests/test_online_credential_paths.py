@@ -375,7 +375,7 @@ def client():  # noqa: ANN201
 
 
 def refresh_auth():  # noqa: ANN201
-    from imagelint.core.model import Credential
+    from imagelint.core.credential import Credential
     from imagelint.online.client import Auth
 
     return Auth("~/.docker/config.json", Credential("<token>", PASSWORD), identity_token=True)
@@ -436,7 +436,7 @@ def test_a_303_from_the_token_service_drops_the_refresh_token(client, servers):
 
 
 def test_tag_pages_on_another_origin_are_not_followed(client, servers):
-    from imagelint.core.model import Credential
+    from imagelint.core.credential import Credential
     from imagelint.online.client import Auth
 
     other = serve(servers, lambda r: (200, {}, b'{"tags": ["9.9"]}'))
@@ -459,7 +459,7 @@ def test_tag_pages_on_another_origin_are_not_followed(client, servers):
 
 
 def test_a_retried_request_goes_to_the_same_registry_with_the_same_credentials(client, servers):
-    from imagelint.core.model import Credential
+    from imagelint.core.credential import Credential
     from imagelint.online.client import Auth
 
     answers = iter([challenge('Basic realm="A"'), (503, {}, b""), (200, MANIFEST_HEADERS, b"")])
@@ -472,7 +472,7 @@ def test_a_retried_request_goes_to_the_same_registry_with_the_same_credentials(c
 def test_tokens_are_kept_per_registry_host(client, servers):
     """Two registries name the same token service and service name, and one login matches
     both (a wildcard entry): each registry gets a token asked for it, not the other's."""
-    from imagelint.core.model import Credential
+    from imagelint.core.credential import Credential
     from imagelint.online.client import Auth
 
     realm_d = serve(servers, token_service)

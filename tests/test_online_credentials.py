@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from imagelint.core.model import Credential
+from imagelint.core.credential import Credential
 from imagelint.online.credentials import (
     UserCredential,
     UserCredentials,

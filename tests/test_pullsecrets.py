@@ -8,7 +8,7 @@ import pickle
 
 import pytest
 
-from imagelint.core.model import Credential
+from imagelint.core.credential import Credential
 from imagelint.pullsecrets.dockerconfig import parse_docker_config
 from imagelint.pullsecrets.matching import (
     covering,

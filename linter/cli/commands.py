@@ -20,6 +20,7 @@ from imagelint.core.selection import UnknownRule, select
 from imagelint.data import read_text
 from imagelint.reading import sources
 from imagelint.reporting.filters import Filters
+from imagelint.reporting.formatters import FINGERPRINTED
 from imagelint.running.engine import Engine
 from imagelint.running.parallel import available_cpus
 from imagelint.running.pipeline import filtered
@@ -98,7 +99,14 @@ def check(paths: tuple[str, ...], **opts: Any) -> None:
     fixing = bool(settings_in_effect["fix"] or opts.get("fix_only") or opts.get("diff"))
     # Fixing checks the run again after each pass of fixes: one engine, which then checks
     # again only what read the files changed (see running.reuse).
-    engine = Engine(settings, rules, online, reuse=fixing)
+    # Worked out as the results come in (with --jobs, while the workers check on) when an
+    # output shows them or a baseline is matched or written.
+    fingerprints = (
+        any(name in FINGERPRINTED for name, _ in pairs)
+        or known is not None
+        or bool(opts["write_baseline"])
+    )
+    engine = Engine(settings, rules, online, reuse=fixing, fingerprints=fingerprints)
 
     def check_once(changed: frozenset[str] | None = None) -> Report:
         # refs: standard input's stand-in, when fixing it

@@ -13,6 +13,7 @@ import enum
 from collections.abc import Mapping
 from typing import Any
 
+from imagelint.core.credential import Credential
 from imagelint.core.fixes import Edit, Fix
 from imagelint.core.frozen import FrozenRecord, ValueRecord, set_field
 from imagelint.core.options import setting_default
@@ -76,6 +77,7 @@ class Finding(FrozenRecord):
         "field",
         "via",
         "edit",
+        "fingerprint",
     )
     rule: str  # stable kebab-case name
     code: str  # stable code, e.g. IL101
@@ -93,6 +95,7 @@ class Finding(FrozenRecord):
     # one finding lists every root that builds the same defect at the same place.
     via: tuple[str, ...]
     edit: Edit | None  # the change that repairs it, where the value is written (core.fixes)
+    fingerprint: str | None  # reporting.fingerprint's, kept once worked out (no copy changes it)
 
     def __init__(
         self,
@@ -110,6 +113,7 @@ class Finding(FrozenRecord):
         field: str | None = None,
         via: tuple[str, ...] = (),
         edit: Edit | None = None,
+        fingerprint: str | None = None,
     ) -> None:
         set_field(self, "rule", rule)
         set_field(self, "code", code)
@@ -125,6 +129,7 @@ class Finding(FrozenRecord):
         set_field(self, "field", field)
         set_field(self, "via", via)
         set_field(self, "edit", edit)
+        set_field(self, "fingerprint", fingerprint)
 
     def with_severity(self, severity: Severity) -> Finding:
         """This finding at another severity (a copy)."""
@@ -388,25 +393,6 @@ class ServiceAccountRecord(FrozenRecord):
         set_field(self, "object", object)
         set_field(self, "pull_secrets", pull_secrets)
         set_field(self, "via", via)
-
-
-class Credential:
-    """A user name and password from a pull secret, for talking to registries. Its text never
-    shows: repr() and str() are redacted, and it is kept out of every message and log."""
-
-    __slots__ = ("username", "password")
-
-    def __init__(self, username: str, password: str) -> None:
-        self.username = username
-        self.password = password
-
-    def __repr__(self) -> str:
-        return "Credential(<redacted>)"
-
-    __str__ = __repr__
-
-    def __reduce__(self) -> tuple[Any, ...]:  # picklable between processes, never printable
-        return (Credential, (self.username, self.password))
 
 
 class RegistryEntry(ValueRecord):

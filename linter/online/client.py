@@ -34,7 +34,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from imagelint.core.model import Credential
+from imagelint.core.credential import Credential
 from imagelint.online import challenge
 from imagelint.online.errors import Unreachable
 from imagelint.online.transport import Limit, Reply, Transport

@@ -25,7 +25,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
-from imagelint.core.model import Credential
+from imagelint.core.credential import Credential
 from imagelint.online.credhelpers import HelperResult, HelperRunner, run_credential_helper
 from imagelint.pullsecrets.dockerconfig import decode_base64
 

@@ -12,7 +12,8 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from imagelint.core.model import Credential, RegistryEntry
+from imagelint.core.credential import Credential
+from imagelint.core.model import RegistryEntry
 from imagelint.core.patterns import pattern
 from imagelint.pullsecrets.matching import display_key, normalize_key
 

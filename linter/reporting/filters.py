@@ -61,9 +61,14 @@ class Filters:
         self.hidden_by_baseline = 0
 
     def apply(self, findings: list[Finding], suppressions: list[Suppression]) -> list[Finding]:
-        findings = [self._severity(f) for f in findings]
-        findings = self._suppress(findings, suppressions)
-        findings = [f for f in findings if not self._ignored(f)]
+        # Each step only where the configuration or the files ask for it: a findings-heavy run
+        # without any would otherwise pay a few calls per finding for nothing.
+        if self.severity:
+            findings = [self._severity(f) for f in findings]
+        if suppressions:
+            findings = self._suppress(findings, suppressions)
+        if self.per_file_ignores or self.exemptions:
+            findings = [f for f in findings if not self._ignored(f)]
         if self.baseline is not None:
             findings = self._without_baseline(findings)
         return sorted(findings, key=Finding.sort_key)

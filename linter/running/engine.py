@@ -66,9 +66,12 @@ class Engine:
         rules: Iterable[Rule] | None = None,
         online: Online | None = None,
         reuse: bool = False,
+        fingerprints: bool = False,
     ) -> None:
         """``reuse``: keep each check's results, so that checking the run again after a few of
-        its files changed checks only the tasks that read them (see :meth:`check`)."""
+        its files changed checks only the tasks that read them (see :meth:`check`).
+        ``fingerprints``: the report will show the findings' fingerprints (or a baseline match
+        them), so they are worked out as the results come in."""
         self.settings = settings or Settings()
         # In-house kinds of the configuration (image-fields): declared here too, so a worker
         # that is spawned rather than forked reads them as the parent does.
@@ -102,6 +105,12 @@ class Engine:
             for rule in selected
             if rule.scope == "run" and (online is not None or not rule.online)
         ]
+        self._fingerprint: Callable[[Finding], str] | None = None
+        if fingerprints:
+            # Here, not at the top: hashlib, which a run that shows no fingerprints never needs.
+            from imagelint.reporting.fingerprint import fingerprint
+
+            self._fingerprint = fingerprint
         self._reuse: Reuse | None = None
         if reuse:
             # Here, not at the top: only a run checked more than once (--fix) reuses results.
@@ -242,6 +251,9 @@ class Engine:
         report.objects += result.objects
         report.images += len(result.images)
         report.findings.extend(result.findings)
+        if self._fingerprint is not None:  # here: with --jobs, while the workers check on
+            for finding in result.findings:
+                self._fingerprint(finding)
         report.suppressions.extend(result.suppressions)
         run.add(result.images, result.service_accounts, result.secrets)
 

@@ -11,6 +11,8 @@ if TYPE_CHECKING:  # for the annotation only: the formats import what they need 
 FORMATS = ("text", "concise", "full", "json", "sarif", "github", "gitlab", "junit")
 # The formats for people: --quiet drops their summary line.
 HUMAN = ("text", "concise", "full")
+# The formats that show each finding's fingerprint (reporting.fingerprint).
+FINGERPRINTED = ("json", "sarif", "gitlab")
 
 
 def render(name: str, report: Report, color: bool, summary: bool = True) -> str:
