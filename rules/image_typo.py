@@ -66,17 +66,29 @@ _DIGITS = r"[0-9]+"
 
 def check(run: RunIndex, settings: Settings) -> Iterator[tuple[ImageRecord, Violation]]:
     references = list(run.references())
+    names_of = [ref.name for _, ref in references]  # a property: worked out once a record
     hosts = _Frequencies(ref.domain for _, ref in references if ref.domain_given)
-    names = _Frequencies(ref.name for _, ref in references)
-    judged: dict[tuple[str, bool], _Verdict | None] = {}  # one verdict per name
-    for record, ref in references:
+    names = _Frequencies(names_of)
+    # A host verdict depends on the host only, a name verdict on the name only (a name is its
+    # host and path): each is worked out once, not once a record.
+    by_host: dict[str, _Verdict | None] = {}
+    by_name: dict[str, _Verdict | None] = {}
+    for (record, ref), name in zip(references, names_of, strict=True):
         assert record.image is not None
-        key = (ref.name, ref.domain_given)
-        if key not in judged:
-            judged[key] = _host_typo(ref, hosts) or _name_typo(ref, names)
-        found = judged[key]
+        found = None
+        if ref.domain_given:
+            domain = ref.domain
+            if domain in by_host:
+                found = by_host[domain]
+            else:
+                found = by_host[domain] = _host_typo(ref, hosts)
         if found is None:
-            continue
+            if name in by_name:
+                found = by_name[name]
+            else:
+                found = by_name[name] = _name_typo(ref, names)
+            if found is None:
+                continue
         wrong, right, why, fixable = found
         at = record.image.find(wrong)
         offset = max(at, 0)
@@ -134,24 +146,38 @@ def _name_typo(ref: Reference, names: _Frequencies) -> _Verdict | None:
     )
 
 
+# A frequent value: the value, its count, its kinds of characters and of adjacent pairs.
+_Frequent = tuple[str, int, frozenset[str], frozenset[str]]
+
+
 class _Frequencies:
     """How often each value occurs in the run, with the frequent ones grouped by registry host
     and length, so a rare value is compared only with frequent values of about its length."""
 
     def __init__(self, values: Iterable[str]) -> None:
         self.counts = Counter(values)
-        # group -> length -> (value, its count, its kinds of pairs), the frequent values only
-        self.groups: dict[str, dict[int, list[tuple[str, int, frozenset[str]]]]] = {}
+        # group -> length -> the frequent values of that group and length
+        self.groups: dict[str, dict[int, list[_Frequent]]] = {}
         self.most: dict[str, int] = {}  # group -> the count of its most frequent value
+        self._answers: dict[str, str | None] = {}  # value -> what dominant() said
+        # (group, length, allowed edits) -> the frequent values to compare a value with
+        self._windows: dict[tuple[str, int, int], tuple[_Frequent, ...]] = {}
         for value, count in self.counts.items():
             if count >= _DOMINANCE:
                 group = _group(value)
                 by_length = self.groups.setdefault(group, {})
-                by_length.setdefault(len(value), []).append((value, count, bigrams(value)))
+                frequent = (value, count, frozenset(value), bigrams(value))
+                by_length.setdefault(len(value), []).append(frequent)
                 self.most[group] = max(count, self.most.get(group, 0))
 
     def dominant(self, value: str) -> str | None:
         """The one value near ``value`` used at least _DOMINANCE times as often, if exactly one."""
+        if value in self._answers:
+            return self._answers[value]
+        answer = self._answers[value] = self._dominant(value)
+        return answer
+
+    def _dominant(self, value: str) -> str | None:
         group = _group(value)
         by_length = self.groups.get(group)
         if by_length is None:  # most values: nothing of their host is frequent
@@ -162,22 +188,49 @@ class _Frequencies:
         limit = allowed_edits(value[value.rfind("/") + 1 :])
         if limit == 0:
             return None
+        # Two cheap necessary conditions for being within ``limit`` edits rule out nearly every
+        # frequent value before distance() is asked: one edit takes at most one kind of
+        # character away from a string (so no more than ``limit`` kinds of ``value`` may be
+        # missing from the other), and at most three kinds of adjacent pairs (may_be_within).
+        # The values compared share the group and the "/" after it (a host has no "/" and is
+        # compared whole), so only what follows the group can hold kinds the other lacks: the
+        # sets are worked out for that tail only.
+        tail = value[len(group) :]
+        chars: frozenset[str] | None = None
         pairs: frozenset[str] | None = None
-        most_missing = 3 * limit  # may_be_within, inlined: this runs for every rare value
+        most_missing = 3 * limit
         near = []
-        for length in range(len(value) - limit, len(value) + limit + 1):
-            for other, count, other_pairs in by_length.get(length, ()):
-                if count < floor or other == value:
-                    continue
-                if pairs is None:
-                    pairs = bigrams(value)
-                if (
-                    len(pairs - other_pairs) <= most_missing
-                    and distance(value, other, limit) <= limit
-                    and not _siblings(value, other)
-                ):
-                    near.append(other)
+        for other, count, other_chars, other_pairs in self._window(group, len(value), limit):
+            if count < floor or other == value:
+                continue
+            if chars is None:
+                chars = frozenset(tail)
+            if len(chars - other_chars) > limit:
+                continue
+            if pairs is None:
+                pairs = bigrams(tail)
+            if (
+                len(pairs - other_pairs) <= most_missing
+                and distance(value, other, limit) <= limit
+                and not _siblings(value, other)
+            ):
+                near.append(other)
         return near[0] if len(near) == 1 else None
+
+    def _window(self, group: str, length: int, limit: int) -> tuple[_Frequent, ...]:
+        """The frequent values of ``group`` within ``limit`` of ``length`` long, by length and
+        then as counted (the order comparing each length in turn meets them in); worked out
+        once for each length asked."""
+        key = (group, length, limit)
+        window = self._windows.get(key)
+        if window is None:
+            by_length = self.groups[group]
+            window = self._windows[key] = tuple(
+                entry
+                for near_length in range(length - limit, length + limit + 1)
+                for entry in by_length.get(near_length, ())
+            )
+        return window
 
 
 def _group(value: str) -> str:

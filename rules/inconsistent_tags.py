@@ -45,13 +45,20 @@ _VERSION = r"(v?)\d+(?:\.\d+)+(?:[-+_.][0-9A-Za-z.-]+)?"
 
 
 def check(run: RunIndex, settings: Settings) -> Iterator[tuple[ImageRecord, Violation]]:
-    by_repository: dict[str, list[tuple[ImageRecord, str]]] = defaultdict(list)
+    # By host and path (a repository's name, without making the string for each record).
+    by_repository: dict[tuple[str, str], list[tuple[ImageRecord, str]]] = defaultdict(list)
+    first_tag: dict[tuple[str, str], str] = {}
+    mixed: dict[tuple[str, str], str] = {}  # the repositories with two tags or more: names
     for record, ref in run.references():
-        if ref.tag is not None:
-            by_repository[ref.name].append((record, ref.tag))
-    for name, tagged in sorted(by_repository.items()):
-        if len({tag for _, tag in tagged}) < 2:
-            continue  # one tag is one convention (and the pattern need not be compiled)
+        tag = ref.tag
+        if tag is not None:
+            key = (ref.domain, ref.path)
+            by_repository[key].append((record, tag))
+            if first_tag.setdefault(key, tag) != tag and key not in mixed:
+                mixed[key] = ref.name
+    # One tag is one convention (and the pattern need not be compiled).
+    for name, key in sorted((name, key) for key, name in mixed.items()):
+        tagged = by_repository[key]
         prefixed: list[tuple[ImageRecord, str]] = []
         bare: list[tuple[ImageRecord, str]] = []
         for record, tag in tagged:

@@ -50,19 +50,17 @@ def check(run: RunIndex, settings: Settings) -> Iterator[tuple[ImageRecord, Viol
         assert record.image is not None  # pulls() yields parsed images only
         if secrets.resolve(pod).refs:
             continue
-        if secrets.is_private(ref.name):
+        if secrets.private and secrets.is_private(ref.name):
             evidence = f"{ref.domain} is listed in private-registries"
         elif catalog.is_known_host(ref.domain):
             continue
         else:
             workloads, names = secrets.peers(ref.domain)
-            workloads = workloads - {pod.object}
-            if not workloads:
+            others = len(workloads) - (pod.object in workloads) if workloads else 0
+            if not others:
                 continue
             used = ", ".join(shown(name) for name in sorted(names))
-            evidence = (
-                f"{plural(len(workloads), 'other workload')} pulling from {ref.domain} use {used}"
-            )
+            evidence = f"{plural(others, 'other workload')} pulling from {ref.domain} use {used}"
         account = ""
         if secrets.account_of(pod) is None:
             account = (

@@ -89,25 +89,33 @@ _Use = tuple[ImageRecord, Reference]
 
 
 class _Hosted:
-    """Where the run pulls repositories from registry hosts, by last path component."""
+    """Where the run pulls repositories from registry hosts, by last path component (only the
+    last components asked about: ``wanted``)."""
 
-    def __init__(self, run: RunIndex, secrets: PullSecretView) -> None:
+    def __init__(self, run: RunIndex, secrets: PullSecretView, wanted: set[str]) -> None:
         self.any: dict[str, list[_Use]] = {}  # every host
         self.private: dict[str, list[_Use]] = {}  # hosts that are not well-known public ones
         self.private_namespaces: dict[str, _Use] = {}  # first path component on a listed host
+        some_private = bool(secrets.private)
         for record, ref in run.references():
             if not ref.domain_given or ref.domain == DEFAULT_DOMAIN:
                 continue
+            path = ref.path
+            last = path[path.rfind("/") + 1 :]
+            asked = last in wanted
+            listed = some_private and "/" in path and secrets.is_private(ref.name)
+            if not (asked or listed):
+                continue  # nothing to note: spare the host checks below
             if catalog.host_typo_of(ref.domain) is not None:
                 continue  # a misspelt public host: image-typo's finding, no evidence here
-            if dockerhub_copy_of(ref.domain, ref.path) is not None:
+            if dockerhub_copy_of(ref.domain, path) is not None:
                 continue  # a mirror of Docker Hub: the same image
-            last = ref.path.rsplit("/", 1)[-1]
-            self.any.setdefault(last, []).append((record, ref))
-            if not catalog.is_known_host(ref.domain):
-                self.private.setdefault(last, []).append((record, ref))
-            if secrets.private and "/" in ref.path and secrets.is_private(ref.name):
-                self.private_namespaces.setdefault(ref.path.split("/", 1)[0], (record, ref))
+            if asked:
+                self.any.setdefault(last, []).append((record, ref))
+                if not catalog.is_known_host(ref.domain):
+                    self.private.setdefault(last, []).append((record, ref))
+            if listed:
+                self.private_namespaces.setdefault(path.split("/", 1)[0], (record, ref))
 
     def same_path(self, familiar: str) -> _Use | None:
         """The first use of ``familiar`` (``frontend`` or ``shop/frontend``) at the end of a
@@ -127,7 +135,7 @@ def check(run: RunIndex, settings: Settings) -> Iterator[tuple[ImageRecord, Viol
     if not implicit:
         return
     secrets = view(run, settings)
-    hosted = _Hosted(run, secrets)
+    hosted = _Hosted(run, secrets, {ref.path[ref.path.rfind("/") + 1 :] for _, ref in implicit})
     popular = catalog.dockerhub_popular()
     for record, ref in implicit:
         assert record.image is not None

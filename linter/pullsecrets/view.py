@@ -4,6 +4,7 @@ way the kubelet and the ServiceAccount admission do, with helpers for the rules'
 from __future__ import annotations
 
 import fnmatch
+import operator
 from collections import defaultdict
 
 from imagelint.core.frozen import ValueRecord, set_field
@@ -21,6 +22,7 @@ from imagelint.pullsecrets.matching import covering, display_key, registry_patte
 from imagelint.running.runindex import RunIndex
 
 EXTERNAL = "declared in configuration"
+_POD = operator.attrgetter("pod")
 # (secret name, entry) of the pull secrets a pod uses.
 NamedEntries = tuple[tuple[str, RegistryEntry], ...]
 
@@ -63,7 +65,10 @@ class PullSecretView:
         self.private = tuple(settings.option("private-registries"))
         # With no Secret-making object in the run, "not found" would say nothing useful.
         self.active = bool(run.secrets or self.external or settings.option("require-secrets"))
-        self.pods = list({id(r.pod): r.pod for r in run.images if r.pod is not None}.values())
+        # Each pod once, in the order of its first image (records of one pod share the object).
+        pods = {id(pod): pod for pod in map(_POD, run.images)}
+        pods.pop(id(None), None)
+        self.pods: list[PodRecord] = list(pods.values())
         self._resolved: dict[int, Resolution] = {}
         self._run = run
         self._peers: dict[str, tuple[set[ObjectId], set[str]]] | None = None
@@ -122,12 +127,14 @@ class PullSecretView:
         names of those secrets."""
         if self._peers is None:
             self._peers = defaultdict(lambda: (set(), set()))
-            for _, ref, pod in self._run.pulls():
-                for name, entry in self.resolve(pod).entries:
-                    if entry in covering((entry,), ref.name):
-                        workloads, names = self._peers[ref.domain]
-                        workloads.add(pod.object)
-                        names.add(name)
+            # Entries come from the run's Secrets only: with none holding any, no pod has one.
+            if any(secret.entries for secret in self.secrets.values()):
+                for _, ref, pod in self._run.pulls():
+                    for name, entry in self.resolve(pod).entries:
+                        if entry in covering((entry,), ref.name):
+                            workloads, names = self._peers[ref.domain]
+                            workloads.add(pod.object)
+                            names.add(name)
         return self._peers.get(host, (set(), set()))
 
     def is_private(self, repository: str) -> bool:

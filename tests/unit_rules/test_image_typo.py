@@ -97,3 +97,41 @@ def test_the_frequent_values_grouped_by_host_and_length_find_what_comparing_all_
         assert frequencies.dominant(value) == expected, value
         answers += expected is not None
     assert answers > 10
+
+
+def test_the_quick_rejections_keep_every_near_miss_of_any_kind_of_edit():
+    """dominant() rules values out by their kinds of characters and of pairs after the host
+    before distance() is asked: near misses made by each kind of edit (insert, delete,
+    substitute, swap; one or two) are found as comparing with every value finds them."""
+    rng = random.Random(11)
+    hosts = ["ghcr.io", "registry.acme.io:5000", "quay.io"]
+    words = ["billing-api", "orders-web", "catalog", "search-v2", "notify-users-17"]
+
+    def slip(text: str) -> str:
+        chars = list(text)
+        at = rng.randrange(len(chars) - 1)
+        kind = rng.choice(["insert", "delete", "substitute", "swap"])
+        if kind == "insert":
+            chars.insert(at, rng.choice("aeirs-0"))
+        elif kind == "delete":
+            del chars[at]
+        elif kind == "substitute":
+            chars[at] = rng.choice("aeirs-0")
+        else:
+            chars[at], chars[at + 1] = chars[at + 1], chars[at]
+        return "".join(chars)
+
+    values = []
+    for _ in range(800):
+        word = rng.choice(words)
+        for _ in range(rng.choice([0, 1, 1, 2])):
+            word = slip(word)
+        values += [f"{rng.choice(hosts)}/team/{word}"] * rng.choice([1, 1, 2, 4, 7])
+    values += ["ghcr.io"] * 5 + ["ghrc.io", "gchr.io", "ghcr.oi", "gcr.io"]
+    frequencies = image_typo._Frequencies(values)
+    answers = 0
+    for value in sorted(set(values)):
+        expected = dominant_by_comparing_all(frequencies.counts, value)
+        assert frequencies.dominant(value) == expected, value
+        answers += expected is not None
+    assert answers > 10
