@@ -178,3 +178,24 @@ def test_workers_are_spawned_when_threads_run(monkeypatch):
     monkeypatch.setattr("threading.active_count", lambda: 2)  # as if another thread ran
     assert jsonout.render(Engine(Settings()).check(refs, jobs=2)) == alone
     assert not forked
+
+
+def test_settling_collects_young_objects_only_after_an_anchor(monkeypatch, tmp_path):
+    """A collection before freezing walks every record merged since the last one, and finds a
+    cycle only where an alias (so an anchor) made one: it runs only then."""
+    from imagelint.reading.sources import discover
+    from imagelint.running import collect
+
+    collections = []
+    monkeypatch.setattr(collect, "SETTLE_EVERY", 2)
+    monkeypatch.setattr(collect, "SETTLE_COLLECT_FROM", 0)
+    monkeypatch.setattr(collect.gc, "collect", lambda generation=2: collections.append(generation))
+    plain = "apiVersion: v1\nkind: Pod\nmetadata: {name: p%d}\nspec: {containers: [{name: c, image: nginx:1.25}]}\n"
+    for index in range(4):
+        (tmp_path / f"{index}.yaml").write_text(plain % index)
+    Engine(Settings()).check(discover([str(tmp_path)]))
+    assert collections == []
+    # A recursive alias: the composed nodes are a cycle, which only the collector frees.
+    (tmp_path / "9-loop.yaml").write_text("a: &loop\n  - *loop\n")
+    report = Engine(Settings()).check(discover([str(tmp_path)]))
+    assert collections and report.files == 5

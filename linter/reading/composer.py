@@ -24,12 +24,26 @@ from imagelint.reading.leannodes import LeanScalarNode, LeanSequenceNode, get_no
 from imagelint.reading.textlines import BREAK
 from imagelint.reading.yamlnodes import PLAIN_TAG
 
+# Texts with an anchor composed in this process: only an alias (which needs an anchor) can make
+# composed nodes a cycle, which reference counting never frees (see running.collect.settle).
+_anchored = [0]
+
+
+def anchored_texts() -> int:
+    """How many texts holding an anchor (``&``) this process has composed so far."""
+    return _anchored[0]
+
 
 class Composer(CSafeLoader):
     """The C composer, minus work nobody uses: tags of plain scalars are resolved on demand
     (``yamlnodes.tag_of``) instead of by a dozen regular expressions per scalar, there are no
     path resolvers to track, and every node shares one of four Tag objects instead of getting
     its own (a node given a string makes a Tag of it): together, much of composing time."""
+
+    def __init__(self, stream: Any) -> None:
+        if not isinstance(stream, str) or "&" in stream:  # a stream: it may hold one
+            _anchored[0] += 1
+        super().__init__(stream)
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Tag:
         # ``kind`` is the class the composer makes the node of: ruamel's, or a lean one.
@@ -92,6 +106,8 @@ def compose_pure(
     text: str, fallback: list[Node], error: YAMLError
 ) -> tuple[list[Node], YAMLError | None]:
     """Compose with ruamel's pure-Python parser (slow: only for the documents that need it)."""
+    if "&" in text:
+        _anchored[0] += 1
     try:
         # It warns of a reused anchor, which go-yaml accepts (the later one wins), as do we.
         with warnings.catch_warnings():

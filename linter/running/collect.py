@@ -13,6 +13,8 @@ import gc
 from collections.abc import Iterator
 from typing import TypeVar
 
+from imagelint.reading.composer import anchored_texts
+
 # Allocations before the cyclic garbage collector looks at young objects (see below): far
 # above Python's 700, which makes it walk the run's many records again and again; the range
 # measured alike is in bench/README.md.
@@ -51,12 +53,20 @@ def settle() -> None:
 
     The records of the files checked so far live to the end of the run; the collector's
     collections kept traversing all of them, more often and for longer the larger the run
-    (most of it in the run rules). The young objects are collected first, so that a cycle made
-    since the last call is freed rather than kept (unless there are too few of them to matter:
-    SETTLE_COLLECT_FROM); the engine unfreezes everything when the run ends."""
-    if gc.get_count()[0] >= SETTLE_COLLECT_FROM:
+    (most of it in the run rules). Where a text with an anchor was composed since the last
+    call, the young objects are collected first, so that a cycle of nodes (a recursive alias)
+    is freed rather than kept (unless there are too few young objects to matter:
+    SETTLE_COLLECT_FROM). Without one, the run makes no cyclic garbage worth a collection,
+    which would only walk the records just merged. The engine unfreezes everything when the run
+    ends."""
+    anchored = anchored_texts()
+    if anchored != _settled[0] and gc.get_count()[0] >= SETTLE_COLLECT_FROM:
         gc.collect(1)
+    _settled[0] = anchored
     gc.freeze()
+
+
+_settled = [0]  # anchored_texts() at the last settle()
 
 
 def settling(results: Iterator[_Result]) -> Iterator[_Result]:
