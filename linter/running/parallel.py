@@ -167,10 +167,10 @@ def _in_order(
             future.cancel()
 
 
-def _start_worker(parent: int, recipe: Callable[[], FileChecker] | None) -> None:
+def _start_worker(parent: int, recipe: Callable[[], FileChecker]) -> None:
+    """A spawned worker's start: the checker built from the recipe, and the watch."""
     global _checker
-    if recipe is not None:  # spawned: build the checker (a forked worker has its parent's)
-        _checker = recipe()
+    _checker = recipe()
     _watch(parent)
 
 
