@@ -67,11 +67,13 @@ class ForkPool:
         self.back = len(tasks)  # the tasks from here on are checked in this process
         self.live: dict[int, _Worker] = {}  # by the fd of its results pipe
         self.done: dict[int, tuple[int, Outcome]] = {}  # by first task: (end, results)
+        self._poll = select.poll()
         for _ in range(workers):
             worker = _fork(tasks, check, start, list(self.live.values()))
             if worker is None:
                 break
             self.live[worker.receive] = worker
+            self._poll.register(worker.receive, select.POLLIN)
 
     def results(self, check_here: Callable[[Task], FileResult | str]) -> Iterator[FileResult | str]:
         """Every task's result, in order."""
@@ -111,8 +113,8 @@ class ForkPool:
 
     def _receive(self, wait: bool) -> None:
         """Read what the workers sent, waiting for something if ``wait``."""
-        ready, _, _ = select.select(list(self.live), [], [], None if wait else 0)
-        for fd in ready:
+        # poll, not select: no limit on descriptor numbers (select's is 1024), whatever --jobs.
+        for fd, _ in self._poll.poll(None if wait else 0):
             worker = self.live[fd]
             data = os.read(fd, _PIPE_SIZE)
             if not data:  # it ended: what it held was not checked
@@ -138,6 +140,7 @@ class ForkPool:
 
     def _lost(self, worker: _Worker) -> None:
         del self.live[worker.receive]
+        self._poll.unregister(worker.receive)
         for first, end in worker.held.items():
             lost: Outcome = [
                 WORKER_STOPPED.format(ref.display) for ref, _, _ in self.tasks[first:end]
